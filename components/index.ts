@@ -9,3 +9,5 @@ export * from "./patchBaseline";
 export * from "./patchGroup";
 export * from "./maintenanceWindow";
 export * from "./patchPolicy";
+export * from "./quickSetup";
+export * from "./quickSetupPatchPolicy";

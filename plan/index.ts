@@ -20,6 +20,6 @@ export interface PlanRequest {
  */
 export async function planProgram(req: PlanRequest): Promise<Plan> {
     const config = req.config ?? loadStackConfigFile(req.configFile ?? stackConfigPath(req.stack));
-    parseStackConfig(rawStackConfig(config));
+    parseStackConfig(rawStackConfig(config), config["aws:region"]);
     return planStack({ project: projectName(), stack: req.stack, config, program: main });
 }

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DeploymentTarget, deploymentTargets, validateRegion } from "./accounts";
 import {
     ApprovalRuleArgs, check, ComplianceLevel, MaintenanceWindowArgs, OperatingSystem, PatchBaselineArgs, PatchFilter,
-    PatchPolicyArgs, resolveMaintenanceWindowArgs, resolvePatchBaselineArgs, resolvePatchPolicyArgs, show, TargetArgs,
-    validatePatchGroupName, ValidationError, within,
+    PatchPolicyArgs, QuickSetupTargetsArgs, resolveMaintenanceWindowArgs, resolvePatchBaselineArgs, resolvePatchPolicyArgs, show, TargetArgs,
+    validatePatchGroupName, validateQuickSetupDeployment, validateQuickSetupNodeTargets, ValidationError, within,
 } from "../components";
 
 /** The stack config namespace: the project name in Pulumi.yaml. */
@@ -48,8 +49,22 @@ export interface DemoFleetConfig {
     instanceType?: string;
 }
 
+/** Organization mode: a native Quick Setup patch policy AWS rolls out through StackSets. */
+export interface OrganizationConfig extends QuickSetupTargetsArgs {
+    /** Let Quick Setup add the required IAM policies to instance profiles. Defaults to true. */
+    attachPoliciesToInstanceProfiles?: boolean;
+    /** StackSets administration role ARN, for a deployment outside an organization. */
+    localDeploymentAdministrationRoleArn?: string;
+    /** StackSets execution role name, for a deployment outside an organization. */
+    localDeploymentExecutionRoleName?: string;
+}
+
 /** The whole, validated stack config. */
 export interface StackConfig {
+    /** Where the environment's set is deployed: one entry per account and Region. */
+    targets: DeploymentTarget[];
+    /** Set in organization mode. */
+    organization?: OrganizationConfig;
     environment: string;
     baselines: BaselineConfig[];
     patchPolicy?: PatchPolicyConfig & { resolved: ReturnType<typeof resolvePatchPolicyArgs> };
@@ -58,7 +73,11 @@ export interface StackConfig {
     tags: Record<string, string>;
 }
 
-const TOP_KEYS = ["environment", "baselines", "patchPolicy", "maintenanceWindow", "demoFleet", "tags"];
+const TOP_KEYS = ["environment", "baselines", "patchPolicy", "maintenanceWindow", "demoFleet", "tags", "accounts", "regions", "organization"];
+const ORG_KEYS = [
+    "targetOrganizationalUnits", "targetAccounts", "targetRegions", "attachPoliciesToInstanceProfiles",
+    "localDeploymentAdministrationRoleArn", "localDeploymentExecutionRoleName",
+];
 const BASELINE_KEYS = [
     "name", "description", "operatingSystem", "approvalRules", "approvedPatches", "approvedPatchesComplianceLevel",
     "approvedPatchesEnableNonSecurity", "rejectedPatches", "rejectedPatchesAction", "globalFilters", "sources",
@@ -103,8 +122,9 @@ function stringMap(value: unknown, path: string): Record<string, string> {
  * defaults. Throws a ValidationError whose path is the config key, e.g.
  * `ssm-patching:patchPolicy.maxErrors`. Pure: the plan and the tests call it directly.
  */
-export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
+export function parseStackConfig(raw: Record<string, unknown>, awsRegion = "us-east-1"): StackConfig {
     const ns = (key: string) => `${NAMESPACE}:${key}`;
+    validateRegion(awsRegion, "aws:region");
     for (const key of Object.keys(raw)) {
         check(TOP_KEYS.includes(key), ns(key), `is not a known config key; known keys: ${TOP_KEYS.map(ns).join(", ")}`);
     }
@@ -177,12 +197,30 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
     const instanceType = fleet.instanceType ?? "t3.micro";
     check(typeof instanceType === "string" && /^[a-z][a-z0-9-]*\.[a-z0-9]+$/.test(instanceType), ns("demoFleet.instanceType"), `must be an EC2 instance type such as t3.micro; got ${show(fleet.instanceType)}`);
 
-    return { environment, baselines, patchPolicy, maintenanceWindow, demoFleet: { instanceCount, instanceType }, tags };
+    const targets = deploymentTargets(raw.accounts, raw.regions, awsRegion, ns);
+
+    let organization: OrganizationConfig | undefined;
+    if (raw.organization !== undefined) {
+        organization = within(ns("organization"), () => onlyKeys(raw.organization, ORG_KEYS, "").valueOf() as OrganizationConfig);
+        check(raw.accounts === undefined && raw.regions === undefined, ns("organization"), `cannot be combined with ${ns("accounts")} or ${ns("regions")}: in organization mode Quick Setup deploys to organization.targetRegions`);
+        check(patchPolicy !== undefined, ns("organization"), `needs a patch policy; ${ns("patchPolicy.enabled")} is false`);
+        check(patchPolicy.instanceRoleNames === undefined, ns("patchPolicy.instanceRoleNames"), "is not used in organization mode: Quick Setup adds the policies to instance profiles itself (organization.attachPoliciesToInstanceProfiles)");
+        const org = organization;
+        const resolved = patchPolicy.resolved;
+        within(ns("organization"), () => {
+            if (org.attachPoliciesToInstanceProfiles !== undefined) check(typeof org.attachPoliciesToInstanceProfiles === "boolean", "attachPoliciesToInstanceProfiles", "must be true or false");
+            validateQuickSetupDeployment(org, "");
+        });
+        validateQuickSetupNodeTargets(resolved, `${ns("patchPolicy")}.targets`);
+    }
+
+    return { environment, baselines, patchPolicy, maintenanceWindow, demoFleet: { instanceCount, instanceType }, tags, targets, organization };
 }
 
 /** Reads the `ssm-patching:*` keys of the running stack as plain values (structured ones arrive as JSON). */
-export function readStackConfig(): Record<string, unknown> {
-    return rawStackConfig(pulumi.runtime.allConfig());
+export function readStackConfig(): StackConfig {
+    const all = pulumi.runtime.allConfig();
+    return parseStackConfig(rawStackConfig(all), all["aws:region"]);
 }
 
 /** The `ssm-patching:*` keys of a config map as the engine passes it (all strings), as plain values. */

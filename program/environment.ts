@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { MaintenanceWindow, PatchBaseline, PatchGroup, PatchPolicy } from "../components";
+import { MaintenanceWindow, PatchBaseline, PatchGroup, PatchPolicy, QuickSetupPatchPolicy } from "../components";
 import { StackConfig } from "./config";
 import { DemoFleet } from "./demoFleet";
 
@@ -14,6 +14,7 @@ export interface EnvironmentOutputs {
         installAssociation?: { id: pulumi.Output<string>; name: string };
     };
     maintenanceWindow?: { id: pulumi.Output<string>; name: string; taskIds: Record<string, pulumi.Output<string>> };
+    quickSetup?: { managerArn: pulumi.Output<string>; parameters: pulumi.Output<Record<string, string>> };
     demoFleet?: { instanceIds: pulumi.Output<string>[] };
 }
 
@@ -42,14 +43,37 @@ export function deployEnvironment(prefix: string, cfg: StackConfig, opts: pulumi
             instanceCount: cfg.demoFleet.instanceCount,
             instanceType: cfg.demoFleet.instanceType,
             tags,
-            attachManagedInstanceCore: cfg.patchPolicy === undefined,
+            // A patch policy attaches it; in organization mode Quick Setup does, when allowed.
+            attachManagedInstanceCore: cfg.patchPolicy === undefined || (cfg.organization !== undefined && cfg.organization.attachPoliciesToInstanceProfiles === false),
         }, opts)
         : undefined;
     if (fleet) {
         out.demoFleet = { instanceIds: fleet.instanceIds };
     }
 
-    if (cfg.patchPolicy) {
+    if (cfg.patchPolicy && cfg.organization) {
+        const p = cfg.patchPolicy;
+        const org = cfg.organization;
+        const qs = new QuickSetupPatchPolicy(`${prefix}-quicksetup`, {
+            policyName: p.resolved.policyName,
+            operation: p.operation,
+            scanSchedule: p.scanSchedule,
+            installSchedule: p.installSchedule,
+            scanAtFirstCronInterval: p.scanAtFirstCronInterval,
+            installAtFirstCronInterval: p.installAtFirstCronInterval,
+            targets: p.targets ?? { tags: { Environment: cfg.environment } },
+            maxConcurrency: p.maxConcurrency,
+            maxErrors: p.maxErrors,
+            rebootOption: p.rebootOption,
+            baselines,
+            outputS3: p.outputS3BucketName ? { bucketName: p.outputS3BucketName } : undefined,
+            deployment: org,
+            attachPoliciesToInstanceProfiles: org.attachPoliciesToInstanceProfiles,
+            localDeploymentAdministrationRoleArn: org.localDeploymentAdministrationRoleArn,
+            localDeploymentExecutionRoleName: org.localDeploymentExecutionRoleName,
+        }, opts);
+        out.quickSetup = { managerArn: qs.managerArn, parameters: qs.parameters };
+    } else if (cfg.patchPolicy) {
         const p = cfg.patchPolicy;
         const policy = new PatchPolicy(`${prefix}-policy`, {
             policyName: p.resolved.policyName,

@@ -1,16 +1,40 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import { ValidationError } from "../components";
-import { parseStackConfig, readStackConfig } from "./config";
-import { deployEnvironment } from "./environment";
+import { DeploymentTarget } from "./accounts";
+import { readStackConfig, StackConfig } from "./config";
+import { deployEnvironment, EnvironmentOutputs } from "./environment";
+
+/**
+ * One account and Region of the stack: a component whose provider assumes the account's role in
+ * that Region, so `pulumi preview` shows each resource under the account and Region it lands in.
+ */
+export class AccountRegion extends pulumi.ComponentResource {
+    constructor(name: string, args: { accountId?: string; region: string }, opts: pulumi.ComponentResourceOptions) {
+        super("patching:deploy:AccountRegion", name, {}, opts);
+        this.registerOutputs({ accountId: args.accountId, region: args.region });
+    }
+}
+
+/** The explicit AWS provider of one deployment target. */
+export function providerFor(stack: string, t: DeploymentTarget, cfg: StackConfig): aws.Provider {
+    return new aws.Provider(`${stack}-${t.key}`, {
+        region: t.region as aws.Region,
+        allowedAccountIds: t.accountId ? [t.accountId] : undefined,
+        assumeRoles: t.roleArn ? [{ roleArn: t.roleArn, externalId: t.externalId, sessionName: t.sessionName }] : undefined,
+        defaultTags: { tags: { Environment: cfg.environment, ManagedBy: "pulumi", ...cfg.tags } },
+    });
+}
 
 /**
  * The program: validates the whole stack config first (no resource is registered when a key is
- * wrong), then builds the environment's patch management set and returns the stack outputs.
+ * wrong), then builds the environment's patch management set in every account and Region of the
+ * stack (or once, with the default provider, when the stack lists none) and returns the outputs.
  */
 export async function main(): Promise<Record<string, unknown>> {
-    let cfg;
+    let cfg: StackConfig;
     try {
-        cfg = parseStackConfig(readStackConfig());
+        cfg = readStackConfig();
     } catch (err) {
         if (err instanceof ValidationError) {
             // A RunError prints its message alone, without a stack trace.
@@ -18,7 +42,19 @@ export async function main(): Promise<Record<string, unknown>> {
         }
         throw err;
     }
-    const prefix = pulumi.getStack();
-    const env = deployEnvironment(prefix, cfg);
-    return { environment: cfg.environment, ...env };
+    const stack = pulumi.getStack();
+    if (cfg.targets.length === 1 && cfg.targets[0].key === "") {
+        return { environment: cfg.environment, ...deployEnvironment(stack, cfg) };
+    }
+    // Logical names carry the account and Region, never a position: adding or removing one
+    // account or Region leaves every other resource's URN as it was.
+    const deployments: Record<string, Record<string, EnvironmentOutputs>> = {};
+    for (const t of cfg.targets) {
+        const provider = providerFor(stack, t, cfg);
+        const scope = new AccountRegion(`${stack}-${t.key}`, { accountId: t.accountId, region: t.region }, { provider });
+        const account = t.accountId ?? "current";
+        deployments[account] = deployments[account] ?? {};
+        deployments[account][t.region] = deployEnvironment(`${stack}-${t.key}`, cfg, { parent: scope, provider });
+    }
+    return { environment: cfg.environment, deployments };
 }
