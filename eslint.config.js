@@ -7,7 +7,7 @@ module.exports = tseslint.config(
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
-        files: ["**/*.js"],
+        files: ["**/*.js", "bin/patchctl"],
         languageOptions: { sourceType: "commonjs", globals: { require: "readonly", module: "writable", process: "readonly", __dirname: "readonly", console: "readonly" } },
         rules: { "@typescript-eslint/no-require-imports": "off" },
     },

@@ -42,7 +42,7 @@ function parseArgs(argv: string[]): CliOptions {
 async function run(): Promise<number> {
     const opts = parseArgs(process.argv.slice(2));
     try {
-        const plan = await planProgram({ stack: opts.stack, configFile: opts.configFile });
+        const plan = await planProgram({ stack: opts.stack, configFile: opts.configFile, captureStacks: opts.debug });
         if (opts.json) {
             const doc = {
                 stack: plan.stack,

@@ -12,6 +12,8 @@ export interface PlanRequest {
     configFile?: string;
     /** Config to use instead of any file (namespaced keys, values as the engine passes them). */
     config?: Record<string, string>;
+    /** Keep the runtime's stack traces (slow; for --debug). Defaults to false. */
+    captureStacks?: boolean;
 }
 
 /**
@@ -21,5 +23,5 @@ export interface PlanRequest {
 export async function planProgram(req: PlanRequest): Promise<Plan> {
     const config = req.config ?? loadStackConfigFile(req.configFile ?? stackConfigPath(req.stack));
     parseStackConfig(rawStackConfig(config), config["aws:region"]);
-    return planStack({ project: projectName(), stack: req.stack, config, program: main });
+    return planStack({ project: projectName(), stack: req.stack, config, program: main, captureStacks: req.captureStacks });
 }

@@ -1,0 +1,49 @@
+/** Shared test helpers for the patchctl suite. */
+import { EventEmitter } from "node:events";
+import type { MainDeps, OutputStream } from "../../patchctl/main";
+import type { Prompter } from "../../patchctl/prompt";
+
+// The SDK's notice about future Node.js versions is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+export class Capture implements OutputStream {
+    text = "";
+    isTTY = false;
+    write(chunk: string): boolean {
+        this.text += chunk;
+        return true;
+    }
+    lines(): string[] {
+        return this.text.split("\n").filter((line) => line !== "");
+    }
+}
+
+export interface Harness {
+    deps: MainDeps;
+    stdout: Capture;
+    stderr: Capture;
+    questions: string[];
+}
+
+/** Dependencies for an in-process main(): captured output, a scripted prompter, no process signals. */
+export function harness(options: { interactive?: boolean; answer?: boolean; env?: NodeJS.ProcessEnv } = {}): Harness {
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const questions: string[] = [];
+    const prompter: Prompter = {
+        interactive: () => options.interactive ?? false,
+        confirm: async (question) => {
+            questions.push(question);
+            return options.answer ?? false;
+        },
+    };
+    return {
+        deps: { stdout, stderr, prompter, env: options.env ?? {}, signals: new EventEmitter() as unknown as MainDeps["signals"] },
+        stdout,
+        stderr,
+        questions,
+    };
+}
+
+/** process.argv-shaped arguments. */
+export const argv = (...args: string[]): string[] => ["node", "patchctl", ...args];

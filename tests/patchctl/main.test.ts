@@ -1,0 +1,194 @@
+import "./helpers";
+import * as assert from "node:assert/strict";
+import {
+    DescribeInstanceInformationCommand,
+    DescribeInstancePatchStatesCommand,
+    ListCommandInvocationsCommand,
+    ListCommandsCommand,
+    SendCommandCommand,
+    SSMClient,
+    type CommandInvocationStatus,
+} from "@aws-sdk/client-ssm";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import { main } from "../../patchctl/main";
+import { runReport } from "../../patchctl/reports";
+import type { RunResult } from "../../patchctl/runCommand";
+import { argv, harness } from "./helpers";
+
+// Created in before() and restored in after(), so other test files get the real client.
+let ssmMock: AwsClientStub<SSMClient>;
+const id = (n: number): string => `i-${n.toString(16).padStart(17, "0")}`;
+
+function fleet(count: number): void {
+    ssmMock.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: Array.from({ length: count }, (_, i) => ({ InstanceId: id(i) })) });
+}
+
+function commandEnding(statuses: CommandInvocationStatus[]): void {
+    ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: "0b8ad2a4-7a5e-4a4e-9d6c-1c2f3e4d5a6b", Status: "Pending", TargetCount: statuses.length } });
+    const failed = statuses.filter((s) => s !== "Success").length;
+    ssmMock.on(ListCommandsCommand).resolves({
+        Commands: [
+            {
+                CommandId: "0b8ad2a4-7a5e-4a4e-9d6c-1c2f3e4d5a6b",
+                Status: failed ? "Failed" : "Success",
+                TargetCount: statuses.length,
+                CompletedCount: statuses.length,
+                ErrorCount: failed,
+                Parameters: { Operation: ["Install"] },
+            },
+        ],
+    });
+    ssmMock.on(ListCommandInvocationsCommand).resolves({
+        CommandInvocations: statuses.map((status, i) => ({
+            CommandId: "0b8ad2a4-7a5e-4a4e-9d6c-1c2f3e4d5a6b",
+            InstanceId: id(i),
+            Status: status,
+            CommandPlugins: [{ Name: "PatchLinux", Status: status === "Success" ? ("Success" as const) : ("Failed" as const), Output: "Missing: 0\nInstalled: 9" }],
+        })),
+    });
+}
+
+describe("patchctl main (in process, aws-sdk-client-mock)", () => {
+    before(() => {
+        ssmMock = mockClient(SSMClient);
+    });
+    beforeEach(() => {
+        ssmMock.reset();
+        ssmMock.onAnyCommand().rejects(new Error("unexpected SSM call"));
+    });
+    after(() => ssmMock.restore());
+
+    it("refuses to install without a terminal and without --yes, before any API call", async () => {
+        const h = harness({ interactive: false });
+        const code = await main(argv("install", "--env", "Development", "--region", "us-east-1"), h.deps);
+        assert.equal(code, 2);
+        assert.deepEqual(h.stderr.lines(), ["patchctl: install needs confirmation but stdin is not a terminal: pass --yes to install without asking"]);
+        assert.equal(ssmMock.calls().length, 0);
+        assert.equal(h.stdout.text, "");
+    });
+
+    it("asks before installing, naming the node count and the environment, and sends nothing on 'no'", async () => {
+        fleet(3);
+        const h = harness({ interactive: true, answer: false });
+        const code = await main(argv("install", "--env", "Development", "--region", "us-east-1"), h.deps);
+        assert.equal(code, 1);
+        assert.deepEqual(h.questions, ["Install patches on 3 managed nodes (environment Development) in us-east-1, 1 at a time, rebooting them if needed?"]);
+        assert.equal(ssmMock.commandCalls(SendCommandCommand).length, 0);
+        assert.match(h.stderr.text, /cancelled; nothing was sent/);
+    });
+
+    it("installs after 'yes' with concurrency 1, error threshold 1 and RebootIfNeeded", async () => {
+        fleet(2);
+        commandEnding(["Success", "Success"]);
+        const h = harness({ interactive: true, answer: true });
+        const code = await main(argv("install", "--env", "Development", "--region", "us-east-1", "--interval", "1ms"), h.deps);
+        assert.equal(code, 0, h.stderr.text);
+        const input = ssmMock.commandCalls(SendCommandCommand)[0].args[0].input;
+        assert.equal(input.MaxConcurrency, "1");
+        assert.equal(input.MaxErrors, "1");
+        assert.deepEqual(input.Parameters, { Operation: ["Install"], RebootOption: ["RebootIfNeeded"] });
+        assert.deepEqual(input.Targets, [{ Key: "tag:Environment", Values: ["Development"] }]);
+        assert.equal(h.questions.length, 1);
+    });
+
+    it("says --reboot never in the question and sends NoReboot", async () => {
+        fleet(1);
+        commandEnding(["Success"]);
+        const h = harness({ interactive: true, answer: true });
+        await main(argv("install", "--env", "Development", "--region", "us-east-1", "--reboot", "never", "--interval", "1ms"), h.deps);
+        assert.match(h.questions[0], /1 managed node \(environment Development\).*without rebooting/);
+        assert.deepEqual(ssmMock.commandCalls(SendCommandCommand)[0].args[0].input.Parameters?.RebootOption, ["NoReboot"]);
+    });
+
+    it("exits 1 when an invocation failed, and prints the failed node", async () => {
+        commandEnding(["Success", "Failed"]);
+        const h = harness();
+        const code = await main(argv("install", "--env", "Development", "--region", "us-east-1", "--yes", "--interval", "1ms"), h.deps);
+        assert.equal(code, 1);
+        assert.match(h.stdout.text, new RegExp(`${id(1)}\\s+-\\s+Failed`));
+        assert.equal(ssmMock.commandCalls(DescribeInstanceInformationCommand).length, 0, "--yes skips counting nodes");
+    });
+
+    it("exits 1 on a --fail-on hit and names the failing nodes on stderr, 0 without the gate", async () => {
+        fleet(2);
+        ssmMock.on(DescribeInstancePatchStatesCommand).resolves({
+            InstancePatchStates: [
+                { InstanceId: id(0), PatchGroup: "", BaselineId: "pb-0123456789abcdef0", OperationStartTime: new Date(0), OperationEndTime: new Date(0), Operation: "Scan", MissingCount: 2, SecurityNonCompliantCount: 2 },
+                { InstanceId: id(1), PatchGroup: "", BaselineId: "pb-0123456789abcdef0", OperationStartTime: new Date(0), OperationEndTime: new Date(0), Operation: "Scan" },
+            ],
+        });
+        const gated = harness();
+        assert.equal(await main(argv("compliance", "--env", "Development", "--region", "us-east-1", "--fail-on", "security"), gated.deps), 1);
+        assert.deepEqual(gated.stderr.lines(), [`patchctl: --fail-on security: 1 of 2 nodes fail: ${id(0)}`]);
+        const critical = harness();
+        assert.equal(await main(argv("compliance", "--env", "Development", "--region", "us-east-1", "--fail-on", "critical"), critical.deps), 0);
+        const plain = harness();
+        assert.equal(await main(argv("compliance", "--env", "Development", "--region", "us-east-1", "--json"), plain.deps), 0);
+        const json = JSON.parse(plain.stdout.text) as { nodes: Array<{ status: string }>; summary: { nonCompliant: number } };
+        assert.deepEqual(json.nodes.map((n) => n.status), ["NON_COMPLIANT", "COMPLIANT"]);
+        assert.equal(json.summary.nonCompliant, 1);
+    });
+
+    const usage: Array<[string, string[], RegExp]> = [
+        ["--json with --csv", ["compliance", "--env", "D", "--json", "--csv"], /--json and --csv cannot be used together/],
+        ["an unknown option", ["scan", "--env", "D", "--frobnicate"], /unknown option '--frobnicate'/],
+        ["an unknown command", ["patch"], /unknown command 'patch'/],
+        ["a bad --fail-on level", ["compliance", "--env", "D", "--fail-on", "high"], /argument 'high' is invalid/],
+        ["--missing without --instance", ["compliance", "--missing"], /--missing needs --instance/],
+        ["a bad Region", ["scan", "--env", "D", "--region", "Virginia"], /--region 'Virginia'/],
+        ["--external-id without --role-arn", ["scan", "--env", "D", "--external-id", "x"], /--external-id needs --role-arn/],
+        ["a bad --timeout", ["scan", "--env", "D", "--region", "us-east-1", "--timeout", "soon"], /--timeout 'soon'/],
+        ["a bad --concurrency", ["scan", "--env", "D", "--region", "us-east-1", "--concurrency", "0"], /--concurrency '0'/],
+        ["an install policy run without a terminal", ["policy", "run", "p", "--operation", "install", "--region", "us-east-1"], /pass --yes/],
+        ["a malformed command id", ["watch", "not-an-id", "--region", "us-east-1"], /is not a command id/],
+        ["a missing accounts file", ["scan", "--env", "D", "--accounts", "/nonexistent/accounts.yaml"], /cannot read the accounts file/],
+    ];
+    for (const [name, args, message] of usage) {
+        it(`exits 2 with one line on stderr for ${name}`, async () => {
+            const h = harness();
+            const code = await main(argv(...args), h.deps);
+            assert.equal(code, 2);
+            assert.equal(h.stderr.lines().length, 1, h.stderr.text);
+            assert.match(h.stderr.text, message);
+            assert.ok(h.stderr.text.startsWith("patchctl: "));
+            assert.equal(ssmMock.calls().length, 0);
+        });
+    }
+
+    it("prints help with exit 0", async () => {
+        const h = harness();
+        assert.equal(await main(argv("compliance", "--help"), h.deps), 0);
+        assert.match(h.stdout.text, /--fail-on <level>/);
+        assert.match(h.stdout.text, /Exit codes:/);
+    });
+});
+
+describe("patchctl exit codes of a run report", () => {
+    const scope = { region: "us-east-1" };
+    const hint = () => "patchctl watch c-1 --region us-east-1";
+    const result = (state: RunResult["state"], statuses: string[], commandStatus = "Success"): RunResult => ({
+        state,
+        commands: [{ commandId: "c-1", status: commandStatus, targetCount: statuses.length, completedCount: statuses.length, errorCount: 0, deliveryTimedOutCount: 0 }],
+        invocations: statuses.map((status, i) => ({ commandId: "c-1", instanceId: id(i), status, summary: "" })),
+    });
+    const cases: Array<[string, Parameters<typeof runReport>[1], number]> = [
+        ["every invocation succeeded", [{ scope, value: result("done", ["Success", "Success"]) }], 0],
+        ["an invocation failed", [{ scope, value: result("done", ["Success", "Failed"]) }], 1],
+        ["an invocation timed out", [{ scope, value: result("done", ["TimedOut"]) }], 1],
+        ["the command was cancelled before reaching nodes", [{ scope, value: result("done", [], "Cancelled") }], 1],
+        ["waiting timed out", [{ scope, value: result("timeout", ["Success"]) }], 1],
+        ["waiting was interrupted", [{ scope, value: result("interrupted", []) }], 130],
+        ["the command was only sent", [{ scope, value: result("sent", []) }], 0],
+        ["one account failed and another succeeded", [{ scope, value: result("done", ["Success"]) }, { scope: { region: "eu-west-1", accountId: "222222222222" }, error: new Error("denied") }], 1],
+    ];
+    for (const [name, outcomes, code] of cases) {
+        it(`exits ${code} when ${name}`, () => {
+            assert.equal(runReport("scan", outcomes, { multi: true, resumeHint: hint }).exitCode, code);
+        });
+    }
+
+    it("prints how to resume watching after an interrupt", () => {
+        const out = runReport("scan", [{ scope, value: result("interrupted", []) }], { multi: false, resumeHint: hint });
+        assert.deepEqual(out.messages, ["patchctl: stopped waiting; the command keeps running on AWS: c-1", "patchctl: resume with: patchctl watch c-1 --region us-east-1"]);
+    });
+});
