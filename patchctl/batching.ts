@@ -81,3 +81,22 @@ function abortError(): Error {
     error.name = "AbortError";
     return error;
 }
+
+/** A limiter: `run(fn)` starts `fn` when fewer than `limit` runs are in flight, queueing the rest in order. */
+export function limiter(limit: number): <R>(fn: () => Promise<R>) => Promise<R> {
+    let active = 0;
+    const queue: Array<() => void> = [];
+    const release = () => {
+        active--;
+        queue.shift()?.();
+    };
+    return <R>(fn: () => Promise<R>) =>
+        new Promise<R>((resolve, reject) => {
+            const start = () => {
+                active++;
+                fn().then(resolve, reject).finally(release);
+            };
+            if (active < limit) start();
+            else queue.push(start);
+        });
+}

@@ -16,7 +16,7 @@ import { fromNodeProviderChain, fromTemporaryCredentials } from "@aws-sdk/creden
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { ConfigError } from "./errors";
-import { applyTpsLimits } from "./rateLimit";
+import { applyTpsLimits, tpsLimits } from "./rateLimit";
 import type { Scope } from "./scopes";
 
 /** Default number of attempts per API call (first try included). */
@@ -37,6 +37,8 @@ export interface ConnectionSettings {
     credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
     /** Environment to read AWS_MAX_ATTEMPTS / AWS_RETRY_MODE from. Defaults to process.env. */
     env?: NodeJS.ProcessEnv;
+    /** Describe calls per second per operation (--api-rate). Defaults to 10. */
+    apiRate?: number;
 }
 
 /** Validates an endpoint URL given by flag or environment. */
@@ -72,7 +74,7 @@ export class ClientPool {
         const key = `${scope.roleArn ?? ""}|${scope.externalId ?? ""}|${scope.region ?? ""}`;
         let client = this.clients.get(key);
         if (!client) {
-            client = createSsmClient(this.clientConfig(scope));
+            client = createSsmClient(this.clientConfig(scope), tpsLimits(this.settings.apiRate));
             this.clients.set(key, client);
         }
         return client;
@@ -155,9 +157,9 @@ export class ClientPool {
 }
 
 /** An SSM client with patchctl's State Manager pacing applied. */
-export function createSsmClient(config: SSMClientConfig): SSMClient {
+export function createSsmClient(config: SSMClientConfig, limits: Readonly<Record<string, number>> = tpsLimits()): SSMClient {
     const client = new SSMClient(config);
-    applyTpsLimits(client);
+    applyTpsLimits(client, limits);
     return client;
 }
 

@@ -63,6 +63,7 @@ interface GlobalOptions {
     externalId?: string;
     accounts?: string;
     maxParallel: string;
+    apiRate: string;
     json?: boolean;
     csv?: boolean;
     debug?: boolean;
@@ -168,6 +169,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
         .option("--external-id <id>", "external id for --role-arn")
         .option("--accounts <file>", "run in every account and Region of this YAML/JSON file (see docs/patchctl.md)")
         .option("--max-parallel <n>", "account-Regions worked on at once with --accounts", "4")
+        .option("--api-rate <n>", "describe calls per second per operation, in each account and Region", "10")
         .option("--json", "print the report as JSON")
         .option("--csv", "print the report as CSV")
         .option("--debug", "print stack traces of errors")
@@ -228,7 +230,8 @@ Examples:
         const endpoint = parseEndpoint(globals.endpoint, "--endpoint") ?? parseEndpoint(env.PATCHCTL_ENDPOINT, "PATCHCTL_ENDPOINT");
         const accounts = globals.accounts !== undefined ? loadAccountsFile(globals.accounts) : undefined;
         const scopes = buildScopes({ accounts, region: globals.region, roleArn: globals.roleArn, externalId: globals.externalId });
-        const settings: ConnectionSettings = { profile: globals.profile, endpoint, env };
+        const apiRate = parsePositiveInt(globals.apiRate, "--api-rate", 1, 1000);
+        const settings: ConnectionSettings = { profile: globals.profile, endpoint, env, apiRate };
         pool = deps.clientPool ? deps.clientPool(settings) : new ClientPool(settings);
         return {
             globals,

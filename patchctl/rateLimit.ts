@@ -12,6 +12,23 @@ export const STATE_MANAGER_TPS: Readonly<Record<string, number>> = {
     DescribeAssociationExecutionTargets: 4,
 };
 
+/**
+ * Default pace of the describe calls a report makes (DescribeInstanceInformation,
+ * DescribeInstancePatchStates), per operation, per account and Region. AWS does not publish these
+ * quotas; 10 per second keeps a report of the ~2,400 nodes an account and Region can hold under 5
+ * seconds while staying clear of throttling on accounts whose quota is at least that. `--api-rate`
+ * changes it.
+ */
+export const DEFAULT_DESCRIBE_TPS = 10;
+
+/** The describe operations paced at `--api-rate`. */
+export const DESCRIBE_OPERATIONS = ["DescribeInstanceInformation", "DescribeInstancePatchStates", "DescribeInstancePatches"];
+
+/** The pacing of every client: State Manager quotas plus the describe calls at `describeTps`. */
+export function tpsLimits(describeTps: number = DEFAULT_DESCRIBE_TPS): Record<string, number> {
+    return { ...STATE_MANAGER_TPS, ...Object.fromEntries(DESCRIBE_OPERATIONS.map((op) => [op, describeTps])) };
+}
+
 /** Spaces calls evenly: at most `tps` starts per second, no burst. */
 export class Pacer {
     private nextAt = 0;

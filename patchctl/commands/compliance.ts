@@ -11,7 +11,7 @@ import {
     type InstancePatchState,
     type SSMClient,
 } from "@aws-sdk/client-ssm";
-import { chunk, mapLimit } from "../batching";
+import { chunk, limiter } from "../batching";
 import { listManagedNodes } from "../nodes";
 import type { TargetSpec } from "../targets";
 
@@ -84,9 +84,17 @@ export function failsGate(node: NodeCompliance, failOn: FailOn): boolean {
 export function createCompliance(clients: { ssm: SSMClient }) {
     const { ssm } = clients;
 
-    async function patchStates(instanceIds: string[]): Promise<Map<string, InstancePatchState>> {
+    /**
+     * Patch states fetched as ids become known: each DescribeInstanceInformation page's ids go out
+     * in one DescribeInstancePatchStates call while the next page loads, so the two operations
+     * overlap instead of running one after the other.
+     */
+    function patchStateFetcher() {
         const states = new Map<string, InstancePatchState>();
-        await mapLimit(chunk(instanceIds, PATCH_STATES_BATCH), PATCH_STATES_PARALLEL, async (batch) => {
+        const run = limiter(PATCH_STATES_PARALLEL);
+        const pending: Promise<void>[] = [];
+        let failure: { error: unknown } | undefined;
+        const fetchBatch = async (batch: string[]) => {
             const pages = paginateDescribeInstancePatchStates({ client: ssm, pageSize: PATCH_STATES_BATCH }, { InstanceIds: batch });
             for await (const page of pages) {
                 for (const state of page.InstancePatchStates ?? []) {
@@ -95,25 +103,44 @@ export function createCompliance(clients: { ssm: SSMClient }) {
                     }
                 }
             }
-        });
-        return states;
+        };
+        return {
+            add(ids: string[]) {
+                for (const batch of chunk(ids, PATCH_STATES_BATCH)) {
+                    // Errors are kept, not left unhandled while more pages load; done() rethrows the first.
+                    pending.push(run(() => fetchBatch(batch)).catch((error: unknown) => void (failure ??= { error })));
+                }
+            },
+            async done(): Promise<Map<string, InstancePatchState>> {
+                await Promise.all(pending);
+                if (failure) throw failure.error;
+                return states;
+            },
+        };
     }
 
     return {
         /** Compliance of every targeted node, sorted by instance id. */
         async nodes(targets: TargetSpec): Promise<NodeCompliance[]> {
-            const base: Array<Omit<NodeCompliance, "status">> =
-                targets.kind === "instances"
-                    ? targets.instanceIds.map((instanceId) => ({ instanceId }))
-                    : (await listManagedNodes(ssm, targets))
-                          .filter((node) => node.InstanceId)
-                          .map((node) => ({
-                              instanceId: node.InstanceId as string,
-                              name: node.ComputerName || node.Name || undefined,
-                              platform: [node.PlatformName, node.PlatformVersion].filter(Boolean).join(" ") || undefined,
-                              pingStatus: node.PingStatus,
-                          }));
-            const states = await patchStates(base.map((node) => node.instanceId));
+            const fetcher = patchStateFetcher();
+            let base: Array<Omit<NodeCompliance, "status">>;
+            if (targets.kind === "instances") {
+                base = targets.instanceIds.map((instanceId) => ({ instanceId }));
+                fetcher.add(targets.instanceIds);
+            } else {
+                const nodes = await listManagedNodes(ssm, targets, (page) =>
+                    fetcher.add(page.map((node) => node.InstanceId).filter((id): id is string => Boolean(id))),
+                );
+                base = nodes
+                    .filter((node) => node.InstanceId)
+                    .map((node) => ({
+                        instanceId: node.InstanceId as string,
+                        name: node.ComputerName || node.Name || undefined,
+                        platform: [node.PlatformName, node.PlatformVersion].filter(Boolean).join(" ") || undefined,
+                        pingStatus: node.PingStatus,
+                    }));
+            }
+            const states = await fetcher.done();
             return base
                 .map((node) => {
                     const state = states.get(node.instanceId);

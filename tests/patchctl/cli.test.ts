@@ -115,6 +115,7 @@ describe("patchctl CLI (subprocess)", function () {
             [["compliance", "--env", "Development", "--accounts", accounts], env, /^patchctl: .*accounts\.yaml: accounts\[1\]\.roleArn: must be an IAM role ARN like arn:aws:iam::123456789012:role\/Name$/],
             [["compliance", "--env", "Development"], baseEnv({ AWS_REGION: undefined, PATCHCTL_ENDPOINT: env.PATCHCTL_ENDPOINT }), /^patchctl: no AWS Region: pass --region or set AWS_REGION/],
             [["install", "--env", "Development"], env, /^patchctl: install needs confirmation but stdin is not a terminal: pass --yes/],
+            [["compliance", "--env", "Development", "--api-rate", "0"], env, /^patchctl: --api-rate/],
         ];
         for (const [args, caseEnv, message] of cases) {
             const result = await run(args, caseEnv);

@@ -84,6 +84,26 @@ describe("patchctl against a loopback SSM endpoint", function () {
         assert.deepEqual(fake!.summary(true), { DescribeInstanceInformation: 40, DescribeInstancePatchStates: 40 });
     });
 
+    it("asks for patch states while later listing pages still load", async () => {
+        const clients = await start({ fleets: { "*": { nodes: makeFleet(500) } }, latencyMs: 5 });
+        await createCompliance({ ssm: clients.ssm({ region: "us-east-1" }) }).nodes(development);
+        const ops = fake!.calls.map((c) => c.operation);
+        const firstStates = ops.indexOf("DescribeInstancePatchStates");
+        const lastListing = ops.lastIndexOf("DescribeInstanceInformation");
+        assert.ok(firstStates >= 0 && firstStates < lastListing, `patch states began only after the listing: ${ops.join(" ")}`);
+    });
+
+    it("paces describe calls at --api-rate, so a throttle at that rate is never hit", async () => {
+        const clients = await start({
+            fleets: { "*": { nodes: makeFleet(1000) } },
+            rps: { DescribeInstanceInformation: 10, DescribeInstancePatchStates: 10 },
+        });
+        const nodes = await createCompliance({ ssm: clients.ssm({ region: "us-east-1" }) }).nodes(development);
+        assert.equal(nodes.length, 1000);
+        assert.equal(fake!.count(undefined, { outcome: "ThrottlingException" }), 0);
+        assert.deepEqual(fake!.summary(true), { DescribeInstanceInformation: 20, DescribeInstancePatchStates: 20 });
+    });
+
     it("scans a 2,000-node fleet with one tag-targeted SendCommand and ceil(N/50) invocation pages", async () => {
         const nodes = makeFleet(2000);
         nodes[1234].outcome = { status: "Failed", output: "Error: yum lock held", responseCode: 1 };
