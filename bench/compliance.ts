@@ -1,0 +1,127 @@
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { main } from "../patchctl/main";
+import { FakeSsm, makeFleet } from "../patchctl/testing/fakeSsm";
+import { Figure, figure } from "./stats";
+
+export interface ComplianceSettings {
+    latencyMs: number;
+    /** Requests per second the endpoint allows on each describe operation. */
+    rps: number;
+}
+
+export interface ComplianceRow {
+    nodes: number;
+    /** The lower bound: ceil(N/50) DescribeInstanceInformation pages + ceil(N/50) DescribeInstancePatchStates calls. */
+    boundCalls: number;
+    /** Requests patchctl made (throttled ones included). */
+    calls: Figure;
+    throttled: Figure;
+    /** The time bound: the calls of the busiest operation divided by its throttle. */
+    boundMs: number;
+    ms: Figure;
+    awsCli?: { ms: Figure; calls: Figure; throttled: Figure };
+}
+
+const OPS = ["DescribeInstanceInformation", "DescribeInstancePatchStates"] as const;
+const ENV = { AWS_ACCESS_KEY_ID: "AKIDBENCH", AWS_SECRET_ACCESS_KEY: "bench", AWS_REGION: "us-east-1" };
+
+async function withEndpoint<T>(nodes: number, s: ComplianceSettings, fn: (url: string, fake: FakeSsm) => Promise<T>): Promise<T> {
+    const fake = new FakeSsm({
+        fleets: { "*": { nodes: makeFleet(nodes, { env: "Development" }) } },
+        latencyMs: s.latencyMs,
+        rps: Object.fromEntries(OPS.map((op) => [op, s.rps])),
+    });
+    const url = await fake.start();
+    try {
+        return await fn(url, fake);
+    } finally {
+        await fake.close();
+    }
+}
+
+const requests = (fake: FakeSsm) => OPS.reduce((n, op) => n + fake.count(op), 0);
+const throttledOf = (fake: FakeSsm) => OPS.reduce((n, op) => n + fake.count(op, { outcome: "ThrottlingException" }), 0);
+
+/** One patchctl compliance report on N nodes against the loopback endpoint. */
+async function patchctlRun(nodes: number, s: ComplianceSettings) {
+    // The SDK's default credential chain reads the process environment.
+    Object.assign(process.env, ENV);
+    return withEndpoint(nodes, s, async (url, fake) => {
+        const start = process.hrtime.bigint();
+        const out: string[] = [];
+        const err: string[] = [];
+        const code = await main(["node", "patchctl", "compliance", "--env", "Development", "--region", "us-east-1", "--json"], {
+            env: { ...ENV, PATCHCTL_ENDPOINT: url },
+            stdout: { write: (t: string) => (out.push(t), true), isTTY: false },
+            stderr: { write: (t: string) => (err.push(t), true), isTTY: false },
+        });
+        if (out.length === 0) throw new Error(`patchctl compliance printed nothing (exit ${code}): ${err.join("")}`);
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        const report = JSON.parse(out.join(""));
+        const rows = Array.isArray(report.nodes) ? report.nodes.length : undefined;
+        if (code !== 0 && code !== 1) throw new Error(`patchctl compliance exited ${code}`);
+        if (rows !== nodes) throw new Error(`patchctl reported ${rows} nodes, expected ${nodes}`);
+        return { ms, calls: requests(fake), throttled: throttledOf(fake) };
+    });
+}
+
+/** The same report scripted with the AWS CLI (bench/awscli-compliance.sh) against the same endpoint. */
+async function awsCliRun(nodes: number, s: ComplianceSettings, aws: string) {
+    return withEndpoint(nodes, s, async (url, fake) => {
+        const start = process.hrtime.bigint();
+        // spawnSync would block the fake endpoint's event loop: run the script asynchronously.
+        const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+            const child = require("child_process").spawn(path.join(__dirname, "awscli-compliance.sh"), ["Development"], {
+                env: { ...process.env, ...ENV, SSM_ENDPOINT: url, AWS_CLI: aws, AWS_PAGER: "" },
+            });
+            let so = "", se = "";
+            child.stdout.on("data", (d: Buffer) => (so += d));
+            child.stderr.on("data", (d: Buffer) => (se += d));
+            child.on("close", (c: number | null) => resolve({ code: c, stdout: so, stderr: se }));
+        });
+        const ms = Number(process.hrtime.bigint() - start) / 1e6;
+        if (code !== 0 || Number(stdout.trim()) !== nodes) throw new Error(`the AWS CLI script failed (${code}, ${stdout.trim()} states): ${stderr.slice(0, 300)}`);
+        return { ms, calls: requests(fake), throttled: throttledOf(fake) };
+    });
+}
+
+/** The Debian awscli package's binary, if installed. */
+export function findAwsCli(): string | undefined {
+    for (const candidate of ["/usr/bin/aws"]) {
+        if (fs.existsSync(candidate) && spawnSync(candidate, ["--version"], { encoding: "utf8" }).status === 0) return candidate;
+    }
+    return undefined;
+}
+
+export async function benchCompliance(sizes: number[], runs: number, s: ComplianceSettings, awsCliSizes: number[], log: (s: string) => void): Promise<ComplianceRow[]> {
+    const aws = findAwsCli();
+    const rows: ComplianceRow[] = [];
+    for (const nodes of sizes) {
+        const samples = [];
+        for (let i = 0; i < runs; i++) {
+            log(`compliance: patchctl, ${nodes} nodes, run ${i + 1}/${runs}`);
+            samples.push(await patchctlRun(nodes, s));
+        }
+        const pages = Math.ceil(nodes / 50);
+        const row: ComplianceRow = {
+            nodes,
+            boundCalls: 2 * pages,
+            calls: figure(samples.map((x) => x.calls)),
+            throttled: figure(samples.map((x) => x.throttled)),
+            boundMs: (pages / s.rps) * 1000,
+            ms: figure(samples.map((x) => x.ms)),
+        };
+        if (aws && awsCliSizes.includes(nodes)) {
+            const cli = [];
+            for (let i = 0; i < runs; i++) {
+                log(`compliance: AWS CLI, ${nodes} nodes, run ${i + 1}/${runs}`);
+                cli.push(await awsCliRun(nodes, s, aws));
+            }
+            row.awsCli = { ms: figure(cli.map((x) => x.ms)), calls: figure(cli.map((x) => x.calls)), throttled: figure(cli.map((x) => x.throttled)) };
+        }
+        rows.push(row);
+    }
+    return rows;
+}

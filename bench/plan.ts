@@ -1,0 +1,32 @@
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { Figure, figure } from "./stats";
+
+export interface PlanRow {
+    pairs: number;
+    resources: number;
+    ms: Figure;
+    maxRssMiB: Figure;
+}
+
+/** Plans the dev stack into N account/Region pairs, each run in a fresh process (time and peak memory of that process). */
+export function benchPlan(pairCounts: number[], runs: number, log: (s: string) => void): PlanRow[] {
+    return pairCounts.map((pairs) => {
+        const samples = Array.from({ length: runs }, (_, i) => {
+            log(`plan: ${pairs} pair(s), run ${i + 1}/${runs}`);
+            const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "planWorker.ts"), String(pairs)], {
+                cwd: path.join(__dirname, ".."),
+                encoding: "utf8",
+                timeout: 600_000,
+            });
+            if (r.status !== 0) throw new Error(`plan worker failed for ${pairs} pairs: ${r.stderr}`);
+            return JSON.parse(r.stdout.trim().split("\n").pop()!) as { ms: number; maxRssMiB: number; resources: number };
+        });
+        return {
+            pairs,
+            resources: samples[0].resources,
+            ms: figure(samples.map((s) => s.ms)),
+            maxRssMiB: figure(samples.map((s) => s.maxRssMiB)),
+        };
+    });
+}

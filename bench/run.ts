@@ -1,0 +1,108 @@
+// `npm run bench`: the plan, the policy pack and patchctl's compliance report at the scale of a
+// real estate. Prints a table and writes the same figures to bench/results/latest.json. Each
+// figure is the median of several runs (min–max beside it), all taken in this one run.
+import * as fs from "fs";
+import * as path from "path";
+import { benchCompliance, ComplianceRow } from "./compliance";
+import { benchPlan, PlanRow } from "./plan";
+import { fmt } from "./stats";
+
+interface Options {
+    runs: number;
+    quick: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+    const opts: Options = { runs: 3, quick: false };
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--quick") opts.quick = true;
+        else if (a === "--runs") {
+            const n = Number(argv[++i]);
+            if (!Number.isInteger(n) || n < 1 || n > 20) fail("--runs: must be a whole number from 1 to 20");
+            opts.runs = n;
+        } else if (a === "--help" || a === "-h") {
+            process.stdout.write("Usage: npm run bench -- [--runs N] [--quick]\n\n  --runs N   runs per figure (default 3)\n  --quick    small sizes only, for a smoke test\n");
+            process.exit(0);
+        } else fail(`unknown option '${a}'; see --help`);
+    }
+    return opts;
+}
+
+function fail(message: string): never {
+    process.stderr.write(`bench: ${message}\n`);
+    process.exit(2);
+}
+
+const log = (s: string) => {
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${s}`);
+};
+
+function table(headers: string[], rows: string[][]): string {
+    const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
+    return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+function planTable(rows: PlanRow[]): string {
+    const base = rows[0];
+    return table(
+        ["pairs", "resources", "wall ms", "peak RSS MiB", "ms / pair beyond the first"],
+        rows.map((r) => [
+            String(r.pairs),
+            String(r.resources),
+            fmt(r.ms),
+            fmt(r.maxRssMiB),
+            r === base ? "-" : ((r.ms.median - base.ms.median) / (r.pairs - base.pairs)).toFixed(1),
+        ]),
+    );
+}
+
+function complianceTable(rows: ComplianceRow[]): string {
+    return table(
+        ["nodes", "calls (bound)", "throttled", "wall ms", "bound ms", "ratio", "AWS CLI ms", "AWS CLI calls", "CLI / patchctl"],
+        rows.map((r) => [
+            String(r.nodes),
+            `${fmt(r.calls)} (${r.boundCalls})`,
+            fmt(r.throttled),
+            fmt(r.ms),
+            String(r.boundMs),
+            (r.ms.median / r.boundMs).toFixed(2),
+            r.awsCli ? fmt(r.awsCli.ms) : "n/a",
+            r.awsCli ? fmt(r.awsCli.calls) : "n/a",
+            r.awsCli ? `${(r.awsCli.ms.median / r.ms.median).toFixed(1)}x` : "n/a",
+        ]),
+    );
+}
+
+async function main() {
+    const opts = parseArgs(process.argv.slice(2));
+    const started = new Date().toISOString();
+    const throttle = { latencyMs: 20, rps: 10 };
+
+    const plan = benchPlan(opts.quick ? [1, 10] : [1, 10, 100], opts.runs, log);
+    const compliance = await benchCompliance(opts.quick ? [500] : [500, 2000, 10000], opts.runs, throttle, opts.quick ? [500] : [500, 2000], log);
+    log("");
+
+    const out = [
+        `Benchmarks (${started}, ${opts.runs} runs per figure: median (min–max))`,
+        "",
+        "1. Offline plan of the dev stack into N account/Region pairs (each run a fresh process)",
+        planTable(plan),
+        "",
+        `3. patchctl compliance report against the loopback SSM endpoint (${throttle.latencyMs} ms a request, ${throttle.rps} requests/s per describe operation)`,
+        complianceTable(compliance),
+        "",
+    ].join("\n");
+    process.stdout.write(out);
+    const dir = path.join(__dirname, "results");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "latest.json");
+    fs.writeFileSync(file, JSON.stringify({ started, runs: opts.runs, plan, compliance: { settings: throttle, rows: compliance } }, null, 2) + "\n");
+    process.stdout.write(`\nFigures written to ${path.relative(process.cwd(), file)}\n`);
+}
+
+main().catch((err) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+});
