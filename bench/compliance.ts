@@ -1,4 +1,4 @@
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { main } from "../patchctl/main";
@@ -73,7 +73,7 @@ async function awsCliRun(nodes: number, s: ComplianceSettings, aws: string) {
         const start = process.hrtime.bigint();
         // spawnSync would block the fake endpoint's event loop: run the script asynchronously.
         const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-            const child = require("child_process").spawn(path.join(__dirname, "awscli-compliance.sh"), ["Development"], {
+            const child = spawn(path.join(__dirname, "awscli-compliance.sh"), ["Development"], {
                 env: { ...process.env, ...ENV, SSM_ENDPOINT: url, AWS_CLI: aws, AWS_PAGER: "" },
             });
             let so = "", se = "";

@@ -19,6 +19,8 @@ export interface PlannedResource {
     inputs: Record<string, unknown>;
     /** URNs it depends on. */
     dependencies: string[];
+    /** URNs each input property depends on, as the engine records them. */
+    propertyDependencies?: Record<string, string[]>;
     /** Account and Region it lands in. */
     placement: Placement;
 }
@@ -55,6 +57,15 @@ interface RegisterRequest {
     getCustom(): boolean;
     getObject(): Struct;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(fn: (value: { getUrnsList(): string[] }, key: string) => void): void };
+}
+
+function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+    const deps: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((value, key) => {
+        deps[key] = value.getUrnsList();
+    });
+    return deps;
 }
 
 /** The URN the engine gives: the parent's type chain (the stack excluded), the type, the name. */
@@ -112,6 +123,7 @@ export async function planStack(opts: PlanOptions): Promise<Plan> {
                 custom: req.getCustom(),
                 inputs,
                 dependencies: req.getDependenciesList(),
+                propertyDependencies: propertyDependencies(req),
                 placement: req.getType() === "pulumi:providers:aws"
                     ? placementOfProvider(inputs, mocks.defaultPlacement)
                     : mocks.placementOf(provider),

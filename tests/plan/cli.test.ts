@@ -64,6 +64,54 @@ describe("npm run plan", () => {
         assert.match(r.stderr, /unknown option '--stak'/);
     });
 
+    it("runs the policy pack: the dev stack passes, and --json carries the verdicts", () => {
+        const r = plan(["--stack", "dev", "--json"]);
+        assert.equal(r.code, 0, r.stderr);
+        const doc = JSON.parse(r.stdout);
+        assert.equal(doc.policy.pack.name, "patch-compliance");
+        assert.deepEqual(doc.policy.diagnostics.filter((d: { enforcementLevel: string }) => d.enforcementLevel === "mandatory"), []);
+    });
+
+    describe("with a fleet nobody patches", () => {
+        let file: string;
+        before(() => {
+            file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "Pulumi.unpatched.yaml");
+            fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("  ssm-patching:patchPolicy:\n", "  ssm-patching:patchPolicy:\n    enabled: false\n"));
+        });
+
+        it("exits 1 and lists each instance's mandatory violation as a preview does", () => {
+            const r = plan(["--stack", "dev", "--config-file", file]);
+            assert.equal(r.code, 1, r.stderr);
+            assert.match(r.stdout, /✗ patch-compliance@v0\.1\.0/);
+            assert.match(r.stdout, /- \[mandatory\] {2}ec2-instance-patch-baseline {2}\(urn:pulumi:dev::ssm-patching::patching:demo:Fleet\$aws:ec2\/instance:Instance::dev-demo-0\)/);
+            assert.match(r.stderr, /a mandatory policy of patch-compliance is violated/);
+        });
+
+        it("puts the violations in --json as {policy, enforcementLevel, urn, message}", () => {
+            const r = plan(["--stack", "dev", "--config-file", file, "--json"]);
+            assert.equal(r.code, 1);
+            const diags = JSON.parse(r.stdout).policy.diagnostics.filter((d: { policy: string }) => d.policy === "ec2-instance-patch-baseline");
+            assert.equal(diags.length, 2);
+            assert.deepEqual(Object.keys(diags[0]), ["policy", "enforcementLevel", "urn", "message"]);
+            assert.match(diags[0].message, /must be covered by a patch baseline/);
+        });
+
+        it("passes when --policy-config says another stack patches the environment", () => {
+            const cfg = path.join(path.dirname(file), "policy.json");
+            fs.writeFileSync(cfg, JSON.stringify({ "ec2-instance-patch-baseline": { coveredEnvironments: ["Development"] } }));
+            assert.equal(plan(["--stack", "dev", "--config-file", file, "--policy-config", cfg]).code, 0);
+        });
+
+        it("exits 2 naming the policy when the policy config has a typo", () => {
+            const cfg = path.join(path.dirname(file), "typo.json");
+            fs.writeFileSync(cfg, JSON.stringify({ "ec2-instance-patch-baselin": {} }));
+            const r = plan(["--stack", "dev", "--policy-config", cfg]);
+            assert.equal(r.code, 2);
+            assert.equal(r.stderr.trim().split("\n").length, 1);
+            assert.match(r.stderr, /invalid policy config: .*typo\.json: ec2-instance-patch-baselin: no such policy/);
+        });
+    });
+
     it("describes itself with --help", () => {
         const r = plan(["--help"]);
         assert.equal(r.code, 0);

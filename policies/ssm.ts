@@ -1,0 +1,58 @@
+// Systems Manager facts the policies share: resource types, the patch document, SSM targets.
+import { isUnknown, obj, Plain, Unknown } from "./values";
+
+export const PATCH_DOCUMENT = "AWS-RunPatchBaseline";
+
+export const PATCH_BASELINE = "aws:ssm/patchBaseline:PatchBaseline";
+export const PATCH_GROUP = "aws:ssm/patchGroup:PatchGroup";
+export const ASSOCIATION = "aws:ssm/association:Association";
+export const MAINTENANCE_WINDOW = "aws:ssm/maintenanceWindow:MaintenanceWindow";
+export const WINDOW_TARGET = "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget";
+export const WINDOW_TASK = "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask";
+export const QUICK_SETUP = "aws:ssm/quicksetupConfigurationManager:QuicksetupConfigurationManager";
+
+/**
+ * Whether a document (an association's `name`, a task's `taskArn`) is AWS-RunPatchBaseline, by
+ * name or ARN (`arn:aws:ssm:us-east-1::document/AWS-RunPatchBaseline`).
+ */
+export function isPatchDocument(doc: string | Unknown | undefined): boolean | Unknown {
+    if (isUnknown(doc)) return doc;
+    if (typeof doc !== "string") return false;
+    return doc === PATCH_DOCUMENT || /^arn:[\w-]+:ssm:[\w-]*:\d*:document\/AWS-RunPatchBaseline$/.test(doc);
+}
+
+/** `tag:Environment=Development,Staging`; unknown values show as `(unknown)`. */
+export function describeTagQuery(key: string | Unknown, values: (string | Unknown)[] | Unknown): string {
+    const k = isUnknown(key) ? "(unknown key)" : key;
+    const v = isUnknown(values) ? "(unknown)" : values.map((x) => (isUnknown(x) ? "(unknown)" : x)).join(",");
+    return `${k}=${v}`;
+}
+
+/** SSM targets (`[{ key, values }]`) from plain data; unknown when the list is. */
+export function targetsOf(v: Plain | undefined): { key: string | Unknown; values: (string | Unknown)[] | Unknown }[] | Unknown | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (isUnknown(v)) return v;
+    if (!Array.isArray(v)) return undefined;
+    const out: { key: string | Unknown; values: (string | Unknown)[] | Unknown }[] = [];
+    for (const t of v) {
+        if (isUnknown(t)) {
+            out.push({ key: t, values: t });
+            continue;
+        }
+        const o = obj(t);
+        if (!o) continue;
+        const key = isUnknown(o.key) ? o.key : typeof o.key === "string" ? o.key : "";
+        const values = isUnknown(o.values)
+            ? o.values
+            : Array.isArray(o.values)
+                ? o.values.map((x) => (isUnknown(x) ? x : String(x)))
+                : [];
+        out.push({ key, values });
+    }
+    return out;
+}
+
+/** The value of a known string, an unknown, or undefined. */
+export function strOrUnknown(v: Plain | undefined): string | Unknown | undefined {
+    return typeof v === "string" || isUnknown(v) ? v : undefined;
+}

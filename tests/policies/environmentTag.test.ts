@@ -1,0 +1,164 @@
+// ec2-instance-environment-tag, driven through the real pack over the analyzer protocol.
+import * as assert from "assert";
+import { PlanBuilder } from "../../plan/synthetic";
+import { assertNone, assertOneMandatory, assertUndecided, of, UNKNOWN, usePack } from "./helpers";
+
+const POLICY = "ec2-instance-environment-tag";
+const PRODUCTION = { Environment: "Production", Name: "web" };
+
+/** The passing fixture: one instance tagged Environment=Production, patched by an association. `null`: no tags. */
+function fleet(tags: Record<string, unknown> | string | null = PRODUCTION, opts: { provider?: { region?: string; defaultTags?: { tags: Record<string, string> } | string } } = {}) {
+    const b = new PlanBuilder();
+    const provider = opts.provider ? b.awsProvider("regional", opts.provider) : undefined;
+    const web = b.instance("web", tags ?? undefined, { provider });
+    b.association("patch-all", [{ key: "InstanceIds", values: ["*"] }], { provider });
+    return { b, web, resources: b.resources };
+}
+
+describe("policy ec2-instance-environment-tag (through the pack)", () => {
+    const analyze = usePack();
+
+    it("passes an instance tagged Environment=Production", async () => {
+        assertNone(await analyze(fleet().resources), POLICY);
+    });
+
+    it("refuses an instance without tags, naming what would fix it", async () => {
+        const { web, resources } = fleet(null);
+        const msg = assertOneMandatory(await analyze(resources), POLICY, web.urn);
+        assert.match(msg, /^EC2 instance 'web' must carry an 'Environment' tag; it has: none\./);
+        assert.match(msg, /Set tags\["Environment"\] on it, or defaultTags\.tags\["Environment"\] on its AWS provider\./);
+    });
+
+    it("refuses the near miss 'environment' and points it out", async () => {
+        const { web, resources } = fleet({ environment: "Production", Name: "web" });
+        const msg = assertOneMandatory(await analyze(resources), POLICY, web.urn);
+        assert.match(msg, /it has: Name=web, environment=Production\./);
+        assert.match(msg, /'environment' is not 'Environment': tag keys are case-sensitive\./);
+    });
+
+    it("refuses an instance whose Environment tag is empty", async () => {
+        const { web, resources } = fleet({ Environment: "", Name: "web" });
+        const msg = assertOneMandatory(await analyze(resources), POLICY, web.urn);
+        assert.strictEqual(msg, "EC2 instance 'web' must carry a non-empty 'Environment' tag; it is empty.");
+    });
+
+    it("refuses an instance whose Environment tag is blank", async () => {
+        const { web, resources } = fleet({ Environment: "  " });
+        assert.match(assertOneMandatory(await analyze(resources), POLICY, web.urn), /it is blank \(" {2}"\)/);
+    });
+
+    it("passes an untagged instance whose explicit provider's default tags carry Environment (JSON-encoded, as the engine passes them)", async () => {
+        const { resources } = fleet({ Name: "web" }, { provider: { region: "us-east-1", defaultTags: { tags: { Environment: "Production" } } } });
+        assert.strictEqual(typeof resources.find((r) => r.type === "pulumi:providers:aws")?.inputs.defaultTags, "string");
+        assertNone(await analyze(resources), POLICY);
+    });
+
+    it("passes an untagged instance of the default provider when the stack config sets aws:defaultTags", async () => {
+        const { resources } = fleet({ Name: "web" });
+        const diags = await analyze(resources, { stackConfig: { "aws:region": "us-east-1", "aws:defaultTags": JSON.stringify({ tags: { Environment: "Production" } }) } });
+        assertNone(diags, POLICY);
+    });
+
+    it("refuses an untagged instance of the default provider when aws:defaultTags lacks Environment", async () => {
+        const { web, resources } = fleet({ Name: "web" });
+        const diags = await analyze(resources, { stackConfig: { "aws:region": "us-east-1", "aws:defaultTags": JSON.stringify({ tags: { Team: "ops" } }) } });
+        assert.match(assertOneMandatory(diags, POLICY, web.urn), /it has: Name=web, Team=ops\./);
+    });
+
+    it("refuses an instance whose own empty Environment tag overrides the provider's default", async () => {
+        const { web, resources } = fleet({ Environment: "" }, { provider: { defaultTags: { tags: { Environment: "Production" } } } });
+        assert.match(assertOneMandatory(await analyze(resources), POLICY, web.urn), /non-empty 'Environment' tag; it is empty/);
+    });
+
+    it("refuses a Spot Instance request without an Environment tag and passes a tagged one", async () => {
+        const b = new PlanBuilder();
+        const bad = b.spotInstanceRequest("spot-bad", { Name: "spot" });
+        b.spotInstanceRequest("spot-good", PRODUCTION);
+        assert.match(assertOneMandatory(await analyze(b.resources), POLICY, bad.urn), /^Spot Instance request 'spot-bad' must carry an 'Environment' tag/);
+    });
+
+    it("passes an Auto Scaling group that propagates Environment at launch", async () => {
+        const b = new PlanBuilder();
+        b.autoScalingGroup("asg", [{ key: "Environment", value: "Production", propagateAtLaunch: true }]);
+        assertNone(await analyze(b.resources), POLICY);
+    });
+
+    it("refuses an Auto Scaling group whose Environment tag does not propagate at launch", async () => {
+        const b = new PlanBuilder();
+        const asg = b.autoScalingGroup("asg", [{ key: "Environment", value: "Production", propagateAtLaunch: false }]);
+        const msg = assertOneMandatory(await analyze(b.resources), POLICY, asg.urn);
+        assert.match(msg, /^Auto Scaling group 'asg' must propagate an 'Environment' tag at launch/);
+        assert.match(msg, /does not propagate to the instances it launches: set propagateAtLaunch to true/);
+    });
+
+    it("refuses an Auto Scaling group without an Environment tag", async () => {
+        const b = new PlanBuilder();
+        const asg = b.autoScalingGroup("asg", [{ key: "Name", value: "asg", propagateAtLaunch: true }]);
+        assert.match(assertOneMandatory(await analyze(b.resources), POLICY, asg.urn), /Add \{ key: "Environment", value: "<environment>", propagateAtLaunch: true \}/);
+    });
+
+    it("ignores resources that launch no instances", async () => {
+        const b = new PlanBuilder();
+        b.bucket("logs", { tags: { Name: "logs" } });
+        assertNone(await analyze(b.resources), POLICY);
+    });
+
+    describe("config", () => {
+        const allowed = { [POLICY]: { allowedValues: ["Production", "Staging"] } };
+
+        it("passes a value among allowedValues", async () => {
+            assertNone(await analyze(fleet().resources, { policyConfig: allowed }), POLICY);
+        });
+
+        it("refuses a value outside allowedValues", async () => {
+            const { web, resources } = fleet({ Environment: "Prod" });
+            const msg = assertOneMandatory(await analyze(resources, { policyConfig: allowed }), POLICY, web.urn);
+            assert.strictEqual(msg, "EC2 instance 'web' must carry an 'Environment' tag with one of: Production, Staging; it has 'Prod'.");
+        });
+
+        it("refuses a value that differs from an allowed one only in case, and says so", async () => {
+            const { web, resources } = fleet({ Environment: "production" });
+            assert.match(assertOneMandatory(await analyze(resources, { policyConfig: allowed }), POLICY, web.urn), /Values are case-sensitive: 'Production'\?/);
+        });
+
+        it("checks the tag named by tagKey", async () => {
+            const config = { [POLICY]: { tagKey: "Stage" } };
+            const { web, resources } = fleet(PRODUCTION);
+            assert.match(assertOneMandatory(await analyze(resources, { policyConfig: config }), POLICY, web.urn), /must carry a 'Stage' tag/);
+            assertNone(await analyze(fleet({ Stage: "prod" }).resources, { policyConfig: config }), POLICY);
+        });
+
+        it("reports at the configured enforcement level, and not at all when disabled", async () => {
+            const { resources } = fleet(null);
+            const advisory = of(await analyze(resources, { policyConfig: { [POLICY]: "advisory" } }), POLICY);
+            assert.deepStrictEqual(advisory.map((d) => d.enforcementLevel), ["advisory"]);
+            assertNone(await analyze(resources, { policyConfig: { [POLICY]: { enforcementLevel: "disabled" } } }), POLICY);
+        });
+    });
+
+    describe("values unknown during the preview", () => {
+        it("does not refuse an instance whose whole tags map is unknown; reports that it cannot decide", async () => {
+            const msg = assertUndecided(await analyze(fleet(UNKNOWN).resources), POLICY);
+            assert.match(msg, /the 'Environment' tag of EC2 instance 'web' is unknown until the update \(tags\)/);
+        });
+
+        it("does not refuse an instance whose Environment value is unknown", async () => {
+            assertUndecided(await analyze(fleet({ Environment: UNKNOWN, Name: "web" }).resources), POLICY);
+        });
+
+        it("still refuses a known near miss when only another tag's value is unknown", async () => {
+            const { web, resources } = fleet({ environment: "Production", Name: UNKNOWN });
+            assert.match(assertOneMandatory(await analyze(resources), POLICY, web.urn), /'environment' is not 'Environment'/);
+        });
+
+        it("does not refuse an untagged instance whose provider's default tags are unknown", async () => {
+            assertUndecided(await analyze(fleet({ Name: "web" }, { provider: { defaultTags: UNKNOWN } }).resources), POLICY);
+        });
+
+        it("does not refuse an Auto Scaling group whose tags are unknown", async () => {
+            const b = new PlanBuilder();
+            b.autoScalingGroup("asg", UNKNOWN);
+            assertUndecided(await analyze(b.resources), POLICY);
+        });
+    });
+});
