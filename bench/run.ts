@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { benchCompliance, ComplianceRow } from "./compliance";
 import { benchPlan, PlanRow } from "./plan";
+import { benchPolicy, PolicyRow } from "./policy";
 import { fmt } from "./stats";
 
 interface Options {
@@ -58,6 +59,20 @@ function planTable(rows: PlanRow[]): string {
     );
 }
 
+function policyTable(rows: PolicyRow[]): string {
+    return table(
+        ["instances", "resources", "patch-compliance ms", "no-op pack ms (floor)", "ratio", "mandatory violations"],
+        rows.map((r) => [
+            String(r.instances),
+            String(r.resources),
+            fmt(r.packMs),
+            fmt(r.floorMs),
+            (r.packMs.median / r.floorMs.median).toFixed(2),
+            String(r.mandatory),
+        ]),
+    );
+}
+
 function complianceTable(rows: ComplianceRow[]): string {
     return table(
         ["nodes", "calls (bound)", "throttled", "wall ms", "bound ms", "ratio", "AWS CLI ms", "AWS CLI calls", "CLI / patchctl"],
@@ -81,6 +96,7 @@ async function main() {
     const throttle = { latencyMs: 20, rps: 10 };
 
     const plan = benchPlan(opts.quick ? [1, 10] : [1, 10, 100], opts.runs, log);
+    const policy = await benchPolicy(opts.quick ? [1000] : [1000, 10000], opts.runs, log);
     const compliance = await benchCompliance(opts.quick ? [500] : [500, 2000, 10000], opts.runs, throttle, opts.quick ? [500] : [500, 2000], log);
     log("");
 
@@ -90,6 +106,9 @@ async function main() {
         "1. Offline plan of the dev stack into N account/Region pairs (each run a fresh process)",
         planTable(plan),
         "",
+        `2. Policy pack over the analyzer protocol, synthetic stacks (packs started once: patch-compliance ${policy.startMs.pack} ms, no-op ${policy.startMs.floor} ms)`,
+        policyTable(policy.rows),
+        "",
         `3. patchctl compliance report against the loopback SSM endpoint (${throttle.latencyMs} ms a request, ${throttle.rps} requests/s per describe operation)`,
         complianceTable(compliance),
         "",
@@ -98,7 +117,7 @@ async function main() {
     const dir = path.join(__dirname, "results");
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "latest.json");
-    fs.writeFileSync(file, JSON.stringify({ started, runs: opts.runs, plan, compliance: { settings: throttle, rows: compliance } }, null, 2) + "\n");
+    fs.writeFileSync(file, JSON.stringify({ started, runs: opts.runs, plan, policy, compliance: { settings: throttle, rows: compliance } }, null, 2) + "\n");
     process.stdout.write(`\nFigures written to ${path.relative(process.cwd(), file)}\n`);
 }
 

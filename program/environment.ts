@@ -51,10 +51,10 @@ export function deployEnvironment(prefix: string, cfg: StackConfig, opts: pulumi
         out.demoFleet = { instanceIds: fleet.instanceIds };
     }
 
-    if (cfg.patchPolicy && cfg.organization) {
+    if (cfg.patchPolicy) {
         const p = cfg.patchPolicy;
-        const org = cfg.organization;
-        const qs = new QuickSetupPatchPolicy(`${prefix}-quicksetup`, {
+        // The settings both kinds of patch policy share.
+        const common = {
             policyName: p.resolved.policyName,
             operation: p.operation,
             scanSchedule: p.scanSchedule,
@@ -67,36 +67,30 @@ export function deployEnvironment(prefix: string, cfg: StackConfig, opts: pulumi
             rebootOption: p.rebootOption,
             baselines,
             outputS3: p.outputS3BucketName ? { bucketName: p.outputS3BucketName } : undefined,
-            deployment: org,
-            attachPoliciesToInstanceProfiles: org.attachPoliciesToInstanceProfiles,
-            localDeploymentAdministrationRoleArn: org.localDeploymentAdministrationRoleArn,
-            localDeploymentExecutionRoleName: org.localDeploymentExecutionRoleName,
-        }, opts);
-        out.quickSetup = { managerArn: qs.managerArn, parameters: qs.parameters };
-    } else if (cfg.patchPolicy) {
-        const p = cfg.patchPolicy;
-        const policy = new PatchPolicy(`${prefix}-policy`, {
-            policyName: p.resolved.policyName,
-            operation: p.operation,
-            scanSchedule: p.scanSchedule,
-            installSchedule: p.installSchedule,
-            scanAtFirstCronInterval: p.scanAtFirstCronInterval,
-            installAtFirstCronInterval: p.installAtFirstCronInterval,
-            targets: p.targets ?? { tags: { Environment: cfg.environment } },
-            maxConcurrency: p.maxConcurrency,
-            maxErrors: p.maxErrors,
-            rebootOption: p.rebootOption,
-            baselines,
-            outputS3: p.outputS3BucketName ? { bucketName: p.outputS3BucketName } : undefined,
-            instanceRoleNames: [...(p.instanceRoleNames ?? []), ...(fleet ? [fleet.roleName] : [])],
-            tags,
-        }, opts);
-        out.patchPolicy = {
-            name: policy.policyName,
-            bucket: policy.bucketName,
-            scanAssociation: policy.scanAssociation,
-            installAssociation: policy.installAssociation,
         };
+        if (cfg.organization) {
+            const org = cfg.organization;
+            const qs = new QuickSetupPatchPolicy(`${prefix}-quicksetup`, {
+                ...common,
+                deployment: org,
+                attachPoliciesToInstanceProfiles: org.attachPoliciesToInstanceProfiles,
+                localDeploymentAdministrationRoleArn: org.localDeploymentAdministrationRoleArn,
+                localDeploymentExecutionRoleName: org.localDeploymentExecutionRoleName,
+            }, opts);
+            out.quickSetup = { managerArn: qs.managerArn, parameters: qs.parameters };
+        } else {
+            const policy = new PatchPolicy(`${prefix}-policy`, {
+                ...common,
+                instanceRoleNames: [...(p.instanceRoleNames ?? []), ...(fleet ? [fleet.roleName] : [])],
+                tags,
+            }, opts);
+            out.patchPolicy = {
+                name: policy.policyName,
+                bucket: policy.bucketName,
+                scanAssociation: policy.scanAssociation,
+                installAssociation: policy.installAssociation,
+            };
+        }
     }
 
     if (cfg.maintenanceWindow) {

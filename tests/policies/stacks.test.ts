@@ -38,6 +38,31 @@ describe("the policy pack over whole programs", () => {
         });
     }
 
+    it("passes the dev stack deployed into three accounts and two Regions", async function () {
+        this.timeout(60_000);
+        const config = {
+            ...loadStackConfigFile(stackConfigPath("dev")),
+            "ssm-patching:regions": JSON.stringify(["us-east-1", "eu-west-1"]),
+            "ssm-patching:accounts": JSON.stringify(["222222222222", "333333333333", "444444444444"].map((id) => ({ accountId: id, roleArn: `arn:aws:iam::${id}:role/PatchingDeployment` }))),
+        };
+        const plan = await planProgram({ stack: "dev", config });
+        assert.strictEqual(plan.resources.filter((r) => r.type === "aws:ec2/instance:Instance").length, 12);
+        const diags = await analyze(plan.resources, { stackConfig: config });
+        assert.deepStrictEqual(show(mandatory(diags)), []);
+    });
+
+    it("passes the dev stack in organization mode, its instances covered by the Quick Setup policy", async function () {
+        this.timeout(60_000);
+        const config = {
+            ...loadStackConfigFile(stackConfigPath("dev")),
+            "ssm-patching:organization": JSON.stringify({ targetOrganizationalUnits: ["ou-ab12-cdef3456"], targetRegions: ["us-east-1"] }),
+        };
+        const plan = await planProgram({ stack: "dev", config });
+        assert.strictEqual(plan.resources.filter((r) => r.type === "aws:ssm/association:Association").length, 0);
+        const diags = await analyze(plan.resources, { stackConfig: config });
+        assert.deepStrictEqual(show(mandatory(diags)), []);
+    });
+
     it("refuses examples/untagged-instance: no Environment tag (a lower-case near miss) and nothing patches it", async () => {
         const { plan, diags } = await planExample("untagged-instance", untaggedInstance);
         const web = plan.resources.find((r) => r.type === "aws:ec2/instance:Instance");

@@ -1,0 +1,58 @@
+import * as path from "path";
+import { PATCH_COMPLIANCE_PACK_DIR, startPack } from "../plan/analyzer";
+import { syntheticFleet } from "../plan/synthetic";
+import { Figure, figure } from "./stats";
+
+export const NOOP_PACK_DIR = path.join(__dirname, "noop-pack");
+
+export interface PolicyRow {
+    instances: number;
+    resources: number;
+    /** The patch-compliance pack: Analyze for every resource, then AnalyzeStack. */
+    packMs: Figure;
+    /** The same requests to a pack with one no-op policy: the protocol's own cost. */
+    floorMs: Figure;
+    mandatory: number;
+}
+
+/**
+ * Drives both packs over synthetic stacks of N instances with their coverage resources
+ * (plan/synthetic.ts: associations, a maintenance window, a Quick Setup policy, a patch group).
+ * Each pack is started once; runs alternate between the packs so drift hits both alike.
+ */
+export async function benchPolicy(sizes: number[], runs: number, log: (s: string) => void): Promise<{ rows: PolicyRow[]; startMs: { pack: number; floor: number } }> {
+    let t = Date.now();
+    const pack = await startPack(PATCH_COMPLIANCE_PACK_DIR);
+    const packStart = Date.now() - t;
+    t = Date.now();
+    const floor = await startPack(NOOP_PACK_DIR);
+    const floorStart = Date.now() - t;
+    try {
+        const rows: PolicyRow[] = [];
+        for (const instances of sizes) {
+            const resources = syntheticFleet({ instances });
+            const opts = { project: "fleet", stack: "bench" };
+            // One untimed round each, so both packs have loaded and compiled what they run.
+            await pack.analyze(resources, opts);
+            await floor.analyze(resources, opts);
+            const packMs: number[] = [];
+            const floorMs: number[] = [];
+            let mandatory = 0;
+            for (let i = 0; i < runs; i++) {
+                log(`policy: ${instances} instances, run ${i + 1}/${runs}`);
+                let s = process.hrtime.bigint();
+                const diagnostics = await pack.analyze(resources, opts);
+                packMs.push(Number(process.hrtime.bigint() - s) / 1e6);
+                mandatory = diagnostics.filter((d) => d.enforcementLevel === "mandatory").length;
+                s = process.hrtime.bigint();
+                await floor.analyze(resources, opts);
+                floorMs.push(Number(process.hrtime.bigint() - s) / 1e6);
+            }
+            rows.push({ instances, resources: resources.length, packMs: figure(packMs), floorMs: figure(floorMs), mandatory });
+        }
+        return { rows, startMs: { pack: packStart, floor: floorStart } };
+    } finally {
+        await pack.close();
+        await floor.close();
+    }
+}
