@@ -105,7 +105,7 @@ export function resolvePatchPolicyArgs(args: Omit<PatchPolicyArgs, "baselines" |
         );
     }
     const rate = { maxConcurrency: args.maxConcurrency ?? d.maxConcurrency, maxErrors: args.maxErrors ?? d.maxErrors };
-    validateRateControl(rate, "rateControl");
+    validateRateControl(rate, "");
     const rebootOption = args.rebootOption ?? d.rebootOption;
     check(rebootOption === "RebootIfNeeded" || rebootOption === "NoReboot", "rebootOption", `must be RebootIfNeeded or NoReboot; got ${show(rebootOption)}`);
     const targets = buildTargets(args.targets ?? d.targets, "targets");

@@ -13,16 +13,17 @@ export interface RateControl {
     maxErrors: string;
 }
 
-/** Checks SSM's MaxConcurrency and MaxErrors syntax; `path` names the pair in errors. */
+/** Checks SSM's MaxConcurrency and MaxErrors syntax; `path` names the object holding them ("" for top-level arguments). */
 export function validateRateControl(rate: RateControl, path: string): void {
+    const at = (key: string) => (path ? `${path}.${key}` : key);
     check(
         typeof rate.maxConcurrency === "string" && MAX_CONCURRENCY.test(rate.maxConcurrency),
-        `${path}.maxConcurrency`,
+        at("maxConcurrency"),
         `must be a count from 1 or a percentage from 1% to 100% (for example "1" or "50%"); got ${show(rate.maxConcurrency)}`,
     );
     check(
         typeof rate.maxErrors === "string" && MAX_ERRORS.test(rate.maxErrors),
-        `${path}.maxErrors`,
+        at("maxErrors"),
         `must be a count from 0 or a percentage from 0% to 100% (for example "1" or "50%"); got ${show(rate.maxErrors)}`,
     );
 }

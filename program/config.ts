@@ -170,7 +170,13 @@ export function parseStackConfig(raw: Record<string, unknown>, awsRegion = "us-e
             delete (args as Record<string, unknown>).enabled;
             delete (args as Record<string, unknown>).outputS3BucketName;
             delete (args as Record<string, unknown>).instanceRoleNames;
-            return { ...policy, resolved: resolvePatchPolicyArgs(args) };
+            try {
+                return { ...policy, resolved: resolvePatchPolicyArgs(args) };
+            } catch (err) {
+                // The component calls it policyName; the config key is name.
+                if (err instanceof ValidationError && err.path === "policyName") throw new ValidationError("name", err.reason);
+                throw err;
+            }
         });
     }
 

@@ -49,7 +49,7 @@ describe("npm run plan", () => {
         assert.equal(r.stdout, "");
         const lines = r.stderr.trim().split("\n");
         assert.equal(lines.length, 1, r.stderr);
-        assert.match(lines[0], /ssm-patching:patchPolicy\.rateControl\.maxErrors: must be a count from 0/);
+        assert.match(lines[0], /ssm-patching:patchPolicy\.maxErrors: must be a count from 0/);
     });
 
     it("exits 2 for a stack that does not exist, listing the bundled ones", () => {
