@@ -16,7 +16,7 @@ export interface PatchTaskArgs {
     maxConcurrency?: string;
     /** Errors that stop the task, a count or a percentage. Defaults to "1". */
     maxErrors?: string;
-    /** Task priority in the window; lower runs first. Defaults to 1 for Scan and 2 for Install. */
+    /** Task priority in the window, from 0; lower runs first, equal ones run together. Defaults to 1 for Scan and 2 for Install. */
     priority?: number;
     /** Seconds SSM waits for a node to start the command. Defaults to 600. */
     timeoutSeconds?: number;
@@ -35,7 +35,7 @@ export interface MaintenanceWindowArgs {
     duration?: number;
     /** Hours before the end when no new task starts, 0-23 and below the duration. Defaults to 1. */
     cutoff?: number;
-    /** The nodes the window patches. Required, e.g. { tags: { Environment: "Production" } }. */
+    /** The nodes the window patches, by tags or instance ids (not all managed nodes). Required, e.g. { tags: { Environment: "Production" } }. */
     targets: TargetArgs;
     /** The patch operations the window runs, in priority order. Defaults to ["Scan", "Install"]. */
     operations?: PatchOperation[];
@@ -84,7 +84,7 @@ function resolveTask(operation: PatchOperation, t: PatchTaskArgs | undefined, pa
     const rebootOption = operation === "Scan" ? "NoReboot" : (task.rebootOption ?? "RebootIfNeeded");
     check(["RebootIfNeeded", "NoReboot"].includes(rebootOption), `${path}.rebootOption`, `must be RebootIfNeeded or NoReboot; got ${show(rebootOption)}`);
     const priority = task.priority ?? (operation === "Scan" ? 1 : 2);
-    check(Number.isInteger(priority) && priority >= 0 && priority <= 5, `${path}.priority`, `must be a whole number from 0 to 5; got ${show(priority)}`);
+    check(Number.isInteger(priority) && priority >= 0, `${path}.priority`, `must be a whole number from 0 (lower runs first); got ${show(priority)}`);
     const timeoutSeconds = task.timeoutSeconds ?? 600;
     check(Number.isInteger(timeoutSeconds) && timeoutSeconds >= 30 && timeoutSeconds <= 2592000, `${path}.timeoutSeconds`, `must be 30 to 2592000 seconds; got ${show(timeoutSeconds)}`);
     return { operation, rebootOption, rate, priority, timeoutSeconds };
@@ -107,6 +107,7 @@ export function resolveMaintenanceWindowArgs(name: string, args: MaintenanceWind
     if (args.scheduleTimezone !== undefined) {
         check(isTimeZone(args.scheduleTimezone), "scheduleTimezone", `must be an IANA time zone such as "Etc/UTC" or "America/New_York"; got ${show(args.scheduleTimezone)}`);
     }
+    check(!args.targets?.allManagedNodes, "targets.allManagedNodes", "maintenance windows cannot target all managed nodes (InstanceIds=* is for State Manager); use a tag or instance ids");
     const targets: SsmTarget[] = buildTargets(args.targets, "targets");
     const operations = args.operations ?? ["Scan", "Install"];
     check(

@@ -161,18 +161,33 @@ export class PatchPolicy extends pulumi.ComponentResource {
             ignorePublicAcls: true,
             restrictPublicBuckets: true,
         }, { parent: bucket });
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         new aws.s3.BucketPolicy(`${name}-overrides`, {
             bucket: bucket.id,
-            policy: pulumi.all([bucket.arn]).apply(([arn]) => JSON.stringify({
+            policy: pulumi.all([bucket.arn, accountId]).apply(([arn, account]) => JSON.stringify({
                 Version: "2012-10-17",
-                Statement: [{
-                    Sid: "DenyInsecureTransport",
-                    Effect: "Deny",
-                    Principal: "*",
-                    Action: "s3:*",
-                    Resource: [arn, `${arn}/*`],
-                    Condition: { Bool: { "aws:SecureTransport": "false" } },
-                }],
+                Statement: [
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [arn, `${arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                    {
+                        // The scan and install runs read the override with each node's own
+                        // credentials: let this account's principals read this one object, so
+                        // nodes patch even when their roles are not listed in instanceRoleNames.
+                        // Restricted to the account, so Block Public Access does not see it as public.
+                        Sid: "NodesOfThisAccountReadTheOverride",
+                        Effect: "Allow",
+                        Principal: "*",
+                        Action: "s3:GetObject",
+                        Resource: `${arn}/${OVERRIDE_OBJECT_KEY}`,
+                        Condition: { StringEquals: { "aws:PrincipalAccount": account } },
+                    },
+                ],
             })),
         }, { parent: bucket, dependsOn: [publicAccessBlock] });
         const override = new aws.s3.BucketObjectv2(`${name}-overrides`, {
@@ -182,6 +197,24 @@ export class PatchPolicy extends pulumi.ComponentResource {
             content: pulumi.all(baselines.map((b) => b.override)).apply(baselineOverrideDocument),
         }, { parent: bucket });
         const overrideUrl = pulumi.interpolate`s3://${bucket.id}/${override.key}`;
+
+        // The instance roles' access comes first: the scan runs as soon as its association exists.
+        const roleAccess: pulumi.Resource[] = [];
+        (args.instanceRoleNames ?? []).forEach((roleName, i) => {
+            // A role given by name keeps its resources' names when the list is reordered.
+            const suffix = typeof roleName === "string" ? `${name}-${roleName}` : `${name}-role${i}`;
+            roleAccess.push(new aws.iam.RolePolicyAttachment(`${suffix}-core`, {
+                role: roleName,
+                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
+            }, { parent: this }));
+            roleAccess.push(new aws.iam.RolePolicy(`${suffix}-overrides`, {
+                role: roleName,
+                policy: pulumi.all([bucket.arn, override.key]).apply(([arn, key]) => JSON.stringify({
+                    Version: "2012-10-17",
+                    Statement: [{ Sid: "ReadPatchBaselineOverride", Effect: "Allow", Action: "s3:GetObject", Resource: `${arn}/${key}` }],
+                })),
+            }, { parent: this }));
+        });
 
         const association = (op: "Scan" | "Install", associationName: string, schedule: string, atFirstInterval: boolean) =>
             new aws.ssm.Association(`${name}-${op.toLowerCase()}`, {
@@ -203,7 +236,7 @@ export class PatchPolicy extends pulumi.ComponentResource {
                     s3KeyPrefix: args.outputS3.keyPrefix ?? `patch-policy/${p.policyName}/${op.toLowerCase()}`,
                 } : undefined,
                 tags,
-            }, { parent: this, dependsOn: [override] });
+            }, { parent: this, dependsOn: [override, ...roleAccess] });
 
         const scan = association("Scan", names.scan, p.scanSchedule, p.scanAtFirstCronInterval);
         this.scanAssociation = { id: scan.associationId, name: names.scan };
@@ -211,22 +244,6 @@ export class PatchPolicy extends pulumi.ComponentResource {
             const install = association("Install", names.install, p.installSchedule, p.installAtFirstCronInterval);
             this.installAssociation = { id: install.associationId, name: names.install };
         }
-
-        (args.instanceRoleNames ?? []).forEach((roleName, i) => {
-            // A role given by name keeps its resources' names when the list is reordered.
-            const suffix = typeof roleName === "string" ? `${name}-${roleName}` : `${name}-role${i}`;
-            new aws.iam.RolePolicyAttachment(`${suffix}-core`, {
-                role: roleName,
-                policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/AmazonSSMManagedInstanceCore`,
-            }, { parent: this });
-            new aws.iam.RolePolicy(`${suffix}-overrides`, {
-                role: roleName,
-                policy: pulumi.all([bucket.arn, override.key]).apply(([arn, key]) => JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Sid: "ReadPatchBaselineOverride", Effect: "Allow", Action: "s3:GetObject", Resource: `${arn}/${key}` }],
-                })),
-            }, { parent: this });
-        });
 
         this.policyName = p.policyName;
         this.bucketName = bucket.id;

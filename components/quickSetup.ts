@@ -95,6 +95,7 @@ export function quickSetupParameters(
     if (targets.targetOrganizationalUnits?.length) params.TargetOrganizationalUnits = targets.targetOrganizationalUnits.join(",");
     if (targets.targetAccounts?.length) params.TargetAccounts = targets.targetAccounts.join(",");
     if (outputS3) {
+        params.OutputBucketRegion = homeRegion;
         params.OutputS3BucketName = outputS3.bucketName;
         if (outputS3.keyPrefix) params.OutputS3KeyPrefix = outputS3.keyPrefix;
     }

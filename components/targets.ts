@@ -42,7 +42,8 @@ export function buildTargets(t: TargetArgs | undefined, path: string): SsmTarget
     const entries = Object.entries(tags);
     check(entries.length > 0 && entries.length <= MAX_TARGETS, `${path}.tags`, `must have 1 to ${MAX_TARGETS} tags (SSM takes at most ${MAX_TARGETS} targets)`);
     return entries.map(([key, value]) => {
-        check(key.length > 0 && key.length <= 128, `${path}.tags`, `tag keys must be 1-128 characters; got ${show(key)}`);
+        // SSM caps the whole target key, "tag:" included, at 128 characters.
+        check(key.length > 0 && key.length <= 124, `${path}.tags`, `tag keys must be 1-124 characters (the target key tag:<key> is at most 128); got ${show(key)}`);
         check(typeof value === "string" && value.length > 0 && value.length <= 256, `${path}.tags.${key}`, `must be a non-empty tag value of at most 256 characters; got ${show(value)}`);
         return { key: `tag:${key}`, values: [value] };
     });

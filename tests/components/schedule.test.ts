@@ -12,7 +12,11 @@ describe("schedules", () => {
         assert.deepEqual(parseSchedule("rate(30 minutes)", "s"), { kind: "rate", value: 30, unit: "minutes" });
     });
 
-    const associationOk = ["cron(30 23 ? * SAT *)", "cron(0 1 * * ? *)", "cron(0 2 ? * SUN)", "cron(0 0 ? * THU#2 *)", "rate(30 minutes)", "rate(30 days)", "rate(12 hours)"];
+    const associationOk = [
+        "cron(30 23 ? * SAT *)", "cron(0 1 * * ? *)", "cron(0 2 ? * SUN)", "cron(0 0 ? * THU#2 *)", "cron(0/30 * * * ? *)",
+        "cron(15,45 * * * ? *)", "cron(0 8-17/2 ? * MON-FRI *)", "cron(0 2 L * ? *)", "cron(0 2 LW * ? *)", "cron(0 2 ? * 6L *)",
+        "cron(0 2 */2 * ? *)", "rate(30 minutes)", "rate(30 days)", "rate(12 hours)", "rate(1 day)",
+    ];
     for (const expr of associationOk) {
         it(`accepts ${expr} for an association`, () => {
             assert.doesNotThrow(() => validateAssociationSchedule(expr, "scanSchedule"));
@@ -31,6 +35,14 @@ describe("schedules", () => {
         ["cron(0 1 ? * FUNDAY *)", /day-of-week field/],
         ["cron(0 1 * *)", /5 or 6 fields/],
         ["every saturday", /must be cron/],
+        ["cron(0/15 * * * ? *)", /at most every 30 minutes/],
+        ["cron(*/5 * * * ? *)", /at most every 30 minutes/],
+        ["cron(0,20 * * * ? *)", /at most every 30 minutes/],
+        ["cron(0 2 15W-20 * ? *)", /day-of-month field/],
+        ["cron(0 2 ? * SUN#6 *)", /day-of-week field/],
+        ["cron(0 2/0 * * ? *)", /hours field/],
+        ["rate(1 hours)", /singular for 1/],
+        ["rate(5 hour)", /plural otherwise/],
     ];
     for (const [expr, reason] of associationBad) {
         it(`refuses ${expr} for an association, naming the key`, () => {

@@ -140,5 +140,7 @@ describe("bundled environments", () => {
             assert.equal(t.inputs.maxErrors, "1");
         }
         assert.equal(p.resources.filter((r) => r.type === "aws:ssm/association:Association").length, 4, "prod's policy only scans");
+        // The window's installs use the account default baseline: prod's own.
+        assert.equal(p.resources.filter((r) => r.type === "aws:ssm/defaultPatchBaseline:DefaultPatchBaseline").length, 4);
     });
 });

@@ -64,6 +64,13 @@ describe("the dev stack's plan", () => {
         assert.ok(bucket.name.endsWith("-overrides"));
     });
 
+    it("creates the associations after the instance roles can read the override", () => {
+        const install = one("aws:ssm/association:Association", "dev-policy-install");
+        const needed = plan.resources.filter((r) => r.type === "aws:iam/rolePolicy:RolePolicy" || r.type === "aws:iam/rolePolicyAttachment:RolePolicyAttachment" || r.type === "aws:s3/bucketObjectv2:BucketObjectv2");
+        assert.equal(needed.length, 3);
+        for (const r of needed) assert.ok(install.dependencies.includes(r.urn), `install does not wait for ${r.urn}`);
+    });
+
     it("installs Saturdays at 23:30 UTC from the first interval, 50%/50%, rebooting if needed", () => {
         const install = one("aws:ssm/association:Association", "dev-policy-install").inputs;
         assert.equal(install.associationName, "PatchPolicy-InstallPatches-patch-policy-workshop");
@@ -98,6 +105,11 @@ describe("the dev stack's plan", () => {
         }
         const policy = JSON.parse(String(one("aws:s3/bucketPolicy:BucketPolicy").inputs.policy));
         assert.equal(policy.Statement[0].Condition.Bool["aws:SecureTransport"], "false");
+        // Nodes of this account (and no one else) may read the override object, and only it.
+        assert.equal(policy.Statement[1].Effect, "Allow");
+        assert.equal(policy.Statement[1].Action, "s3:GetObject");
+        assert.match(policy.Statement[1].Resource, /^arn:aws:s3:::dev-policy-overrides-[0-9a-f]{7}\/baseline_overrides\.json$/);
+        assert.deepEqual(policy.Statement[1].Condition, { StringEquals: { "aws:PrincipalAccount": "111111111111" } });
     });
 
     it("gives the instance role SSM core and read access to the override object only", () => {
