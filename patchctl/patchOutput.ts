@@ -1,27 +1,24 @@
 /**
- * Summarizing the output of AWS-RunPatchBaseline's patch plugin (PatchLinux on Linux; PatchWindows
- * and PatchMacOS elsewhere). ListCommandInvocations with Details returns at most the first 2,500
- * characters of a plugin's output, so the summary is best effort: patch counts when the output has
- * "Name: number" count lines, else its last meaningful line.
+ * A short detail line from the output of AWS-RunPatchBaseline's patch plugin (PatchLinux on Linux;
+ * PatchWindows and PatchMacOS elsewhere), as ListCommandInvocations with Details returns it: at most
+ * the first 2,500 characters. Secondary information only: patch counts come from the node's patch
+ * state (DescribeInstancePatchStates, see patchStates.ts), never from this text, whose format AWS
+ * does not document.
+ *
+ * The SSM Agent reports a plugin's output as its standard output, then, when the plugin wrote to
+ * standard error, a "----------ERROR-------" line and the standard error, each cut with a
+ * "---Output truncated---" / "---Error truncated----" marker when the whole does not fit.
  */
 import type { CommandInvocation, CommandPlugin } from "@aws-sdk/client-ssm";
 
 /** Plugin names of AWS-RunPatchBaseline, preferred first. */
 export const PATCH_PLUGINS = ["PatchLinux", "PatchWindows", "PatchMacOS"] as const;
 
-export type PatchCounts = Partial<Record<"installed" | "installedOther" | "installedPendingReboot" | "installedRejected" | "missing" | "failed" | "notApplicable", number>>;
+/** The line the SSM Agent puts between a plugin's standard output and its standard error. */
+export const STDERR_SEPARATOR = "----------ERROR-------";
 
-const COUNT_NAMES: Record<string, keyof PatchCounts> = {
-    installed: "installed",
-    installedother: "installedOther",
-    installedpendingreboot: "installedPendingReboot",
-    installedrejected: "installedRejected",
-    missing: "missing",
-    failed: "failed",
-    notapplicable: "notApplicable",
-};
-
-const COUNT_LINE = /^\s*(Installed|InstalledOther|InstalledPendingReboot|InstalledRejected|Missing|Failed|NotApplicable)(?:\s*Count)?\s*[:=]\s*(\d+)\s*$/i;
+/** Longest detail kept. */
+export const DETAIL_MAX = 100;
 
 /** Picks the patch plugin of an invocation: PatchLinux first, then the other patch plugins, then any that ran. */
 export function patchPlugin(invocation: CommandInvocation): CommandPlugin | undefined {
@@ -35,41 +32,40 @@ export function patchPlugin(invocation: CommandInvocation): CommandPlugin | unde
     return plugins.find((p) => p.Name && PATCH_PLUGINS.includes(p.Name as (typeof PATCH_PLUGINS)[number])) ?? plugins[0];
 }
 
-/** Extracts patch counts from plugin output lines like "Missing: 3" or "InstalledCount = 12". */
-export function parsePatchCounts(output: string | undefined): PatchCounts | undefined {
-    if (!output) {
-        return undefined;
+/** Splits a plugin output into its standard output and standard error parts. */
+export function splitOutput(output: string | undefined): { stdout: string; stderr: string } {
+    const text = output ?? "";
+    const lines = text.split(/\r?\n/);
+    const at = lines.findIndex((line) => line.trim() === STDERR_SEPARATOR);
+    if (at < 0) {
+        return { stdout: text, stderr: "" };
     }
-    const counts: PatchCounts = {};
-    let found = false;
-    for (const line of output.split(/\r?\n/)) {
-        const match = COUNT_LINE.exec(line);
-        if (match) {
-            counts[COUNT_NAMES[match[1].toLowerCase()]] = Number(match[2]);
-            found = true;
-        }
-    }
-    return found ? counts : undefined;
+    return { stdout: lines.slice(0, at).join("\n"), stderr: lines.slice(at + 1).join("\n") };
 }
 
-/** One-line summary of a plugin's output. */
-export function summarizeOutput(output: string | undefined, fallback = ""): string {
-    const counts = parsePatchCounts(output);
-    if (counts) {
-        const parts = [`${counts.missing ?? 0} missing`, `${counts.failed ?? 0} failed`];
-        if ((counts.installedPendingReboot ?? 0) > 0) {
-            parts.push(`${counts.installedPendingReboot} pending reboot`);
-        }
-        if (counts.installed !== undefined) {
-            parts.push(`${counts.installed} installed`);
-        }
-        return parts
-            .join(", ");
-    }
-    const lines = (output ?? "")
+/** Non-empty lines, without the agent's truncation markers. */
+function meaningfulLines(text: string): string[] {
+    return text
         .split(/\r?\n/)
         .map((line) => line.trim())
         .filter((line) => line !== "" && !/^-{3}/.test(line));
-    const last = lines.length > 0 ? lines[lines.length - 1] : fallback;
-    return last.length > 100 ? `${last.slice(0, 97)}...` : last;
+}
+
+function shorten(line: string): string {
+    return line.length > DETAIL_MAX ? `${line.slice(0, DETAIL_MAX - 3)}...` : line;
+}
+
+/**
+ * One line about how the plugin ended: on failure the first line of its standard error, otherwise
+ * (or when it wrote none) the last meaningful line of its standard output; `fallback` (the
+ * invocation's status details) when the output has neither.
+ */
+export function outputDetail(output: string | undefined, failed: boolean, fallback = ""): string {
+    const { stdout, stderr } = splitOutput(output);
+    const errors = meaningfulLines(stderr);
+    if (failed && errors.length > 0) {
+        return shorten(errors[0]);
+    }
+    const lines = meaningfulLines(stdout);
+    return shorten(lines.length > 0 ? lines[lines.length - 1] : fallback);
 }

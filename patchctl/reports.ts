@@ -8,7 +8,7 @@ import type { ExecutionTarget, PolicyRunResult } from "./commands/policyRun";
 import { failsGate, type FailOn, type MissingPatch, type NodeCompliance } from "./commands/compliance";
 import { describeError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from "./errors";
 import type { Column, Report, Row } from "./output";
-import type { CommandInfo, RunResult } from "./runCommand";
+import { RUNNING_INVOCATION_STATUSES, type CommandInfo, type InvocationInfo, type RunResult } from "./runCommand";
 import type { ResolvedScope, ScopeOutcome } from "./scopes";
 import { describeTargets, targetsJson, type TargetSpec } from "./targets";
 
@@ -69,6 +69,30 @@ function formatCounts(counts: Record<string, number>): string {
 
 const FAILED_COMMAND_STATUSES = new Set(["Failed", "Cancelled", "TimedOut"]);
 
+/**
+ * One node's result of a scan / install: the invocation's status, the patch counts of the patch
+ * state the run reported (null without one), and the plugin output's detail line.
+ */
+function invocationFields(inv: InvocationInfo): Record<string, string | number | Date | null> {
+    const state = inv.patchState;
+    return {
+        instanceId: inv.instanceId,
+        instanceName: inv.instanceName ?? null,
+        status: inv.status,
+        statusDetails: inv.statusDetails ?? null,
+        installed: state?.InstalledCount ?? null,
+        installedOther: state?.InstalledOtherCount ?? null,
+        missing: state?.MissingCount ?? null,
+        failed: state?.FailedCount ?? null,
+        installedPendingReboot: state?.InstalledPendingRebootCount ?? null,
+        installedRejected: state?.InstalledRejectedCount ?? null,
+        notApplicable: state?.NotApplicableCount ?? null,
+        operation: state?.Operation ?? null,
+        operationEndTime: state?.OperationEndTime ?? null,
+        detail: inv.detail,
+    };
+}
+
 /** Scan / install / watch results. */
 export function runReport(
     command: string,
@@ -94,8 +118,20 @@ export function runReport(
         );
     }
     const byStatus = countBy(invocations, ({ inv }) => inv.status);
+    // Nodes whose invocation ended without a patch state from this run (scopes whose patch states
+    // could not be read at all are reported on stderr instead).
+    const withoutState = ok
+        .filter((o) => o.value.patchStatesError === undefined)
+        .flatMap((o) => o.value.invocations)
+        .filter((inv) => !inv.patchState && !RUNNING_INVOCATION_STATUSES.has(inv.status)).length;
     if (!commandsView && invocations.length > 0) {
         notes.push(`${invocations.length} invocations: ${formatCounts(byStatus)}.`);
+        if (withoutState > 0) {
+            notes.push(
+                `${withoutState} ${withoutState === 1 ? "node" : "nodes"} reported no patch state after the command was sent: ` +
+                    `${withoutState === 1 ? "its" : "their"} counts are empty (last known state: patchctl compliance).`,
+            );
+        }
     }
 
     for (const o of ok) {
@@ -109,6 +145,11 @@ export function runReport(
         } else if (o.value.state === "done" && o.value.commands.every((c) => c.targetCount === 0)) {
             messages.push(`patchctl: no managed node matched ${ctx.targets ? describeTargets(ctx.targets) : "the targets"}${ctx.multi ? ` in ${scopeName(o.scope)}` : ""}`);
         }
+        if (o.value.patchStatesError !== undefined) {
+            messages.push(
+                `patchctl: ${ctx.multi ? `${scopeName(o.scope)}: ` : ""}could not read the nodes' patch states, so the report has no patch counts: ${describeError(o.value.patchStatesError)}`,
+            );
+        }
     }
 
     let exitCode = EXIT_OK;
@@ -116,7 +157,7 @@ export function runReport(
         exitCode = EXIT_INTERRUPTED;
     } else if (
         errors.json.length > 0 ||
-        ok.some((o) => o.value.state === "timeout") ||
+        ok.some((o) => o.value.state === "timeout" || o.value.patchStatesError !== undefined) ||
         invocations.some(({ inv }) => inv.status !== "Success") ||
         commands.some(({ command: c }) => FAILED_COMMAND_STATUSES.has(c.status))
     ) {
@@ -142,21 +183,17 @@ export function runReport(
             state: o.value?.state ?? "error",
             commands: o.value?.commands.map(commandJson) ?? [],
             error: o.error !== undefined ? describeError(o.error) : null,
+            patchStatesError: o.value?.patchStatesError !== undefined ? describeError(o.value.patchStatesError) : null,
         })),
         invocations: invocations.map(({ scope, inv }) => ({
             ...scopeFields(scope),
             commandId: inv.commandId,
-            instanceId: inv.instanceId,
-            instanceName: inv.instanceName ?? null,
-            status: inv.status,
-            statusDetails: inv.statusDetails ?? null,
+            ...invocationFields(inv),
             plugin: inv.plugin ?? null,
             responseCode: inv.responseCode ?? null,
-            summary: inv.summary,
-            counts: inv.counts ?? null,
         })),
         errors: errors.json,
-        summary: { invocations: invocations.length, byStatus, failedScopes: errors.json.length },
+        summary: { invocations: invocations.length, byStatus, withoutPatchState: withoutState, failedScopes: errors.json.length },
         exitCode,
     };
 
@@ -188,11 +225,7 @@ export function runReport(
     const rows: Row[] = invocations.map(({ scope, inv }) => ({
         ...scopeFields(scope),
         commandId: inv.commandId,
-        instanceId: inv.instanceId,
-        instanceName: inv.instanceName,
-        status: inv.status,
-        statusDetails: inv.statusDetails,
-        summary: inv.summary,
+        ...invocationFields(inv),
     }));
     return {
         report: {
@@ -200,15 +233,16 @@ export function runReport(
                 { key: "instanceId", header: "INSTANCE" },
                 { key: "instanceName", header: "NAME" },
                 { key: "status", header: "STATUS" },
-                { key: "summary", header: "SUMMARY" },
+                { key: "installed", header: "INSTALLED", numeric: true },
+                { key: "missing", header: "MISSING", numeric: true },
+                { key: "failed", header: "FAILED", numeric: true },
+                { key: "installedPendingReboot", header: "PENDING-REBOOT", numeric: true },
+                { key: "operationEndTime", header: "LAST-OP-TIME" },
+                { key: "detail", header: "DETAIL" },
             ]),
             csvColumns: scopeColumns({ multi: true }, [
                 { key: "commandId", header: "commandId" },
-                { key: "instanceId", header: "instanceId" },
-                { key: "instanceName", header: "instanceName" },
-                { key: "status", header: "status" },
-                { key: "statusDetails", header: "statusDetails" },
-                { key: "summary", header: "summary" },
+                ...Object.keys(invocationFields({ commandId: "", instanceId: "", status: "", detail: "" })).map((key) => ({ key, header: key })),
             ]),
             rows,
             json,

@@ -2,22 +2,31 @@
  * Run Command plumbing shared by scan, install and watch: SendCommand of AWS-RunPatchBaseline,
  * waiting on the commands (one ListCommands call per unfinished command per poll), then one
  * paginated ListCommandInvocations with Details per command (ceil(N/50) calls for N nodes) to read
- * every node's status and patch plugin output.
+ * every node's status and patch plugin output, and the patch states the run left behind
+ * (DescribeInstancePatchStates, ceil(N/50) calls, overlapping the invocation pages): the patch
+ * counts come from there, not from the plugin output.
  */
 import {
     ListCommandsCommand,
     SendCommandCommand,
     paginateListCommandInvocations,
     type Command,
+    type InstancePatchState,
     type SSMClient,
 } from "@aws-sdk/client-ssm";
-import { patchPlugin, parsePatchCounts, summarizeOutput, type PatchCounts } from "./patchOutput";
+import { outputDetail, patchPlugin } from "./patchOutput";
+import { patchStateFetcher } from "./patchStates";
 import { sendCommandTargets, type TargetSpec } from "./targets";
 import { pollUntil, type WaitSettings, type WaitState } from "./wait";
 
 export const PATCH_DOCUMENT = "AWS-RunPatchBaseline";
 /** ListCommandInvocations page size (the API maximum). */
 export const INVOCATIONS_PAGE_SIZE = 50;
+/**
+ * A patch state that ended up to this long before the command was requested still counts as this
+ * run's (clocks of the node and of the service may differ slightly).
+ */
+export const PATCH_STATE_CLOCK_SKEW_MS = 60_000;
 
 export type PatchOperation = "Scan" | "Install";
 export type RebootOption = "RebootIfNeeded" | "NoReboot";
@@ -52,10 +61,17 @@ export interface InvocationInfo {
     instanceName?: string;
     status: string;
     statusDetails?: string;
+    requestedAt?: Date;
     plugin?: string;
     responseCode?: number;
-    summary: string;
-    counts?: PatchCounts;
+    /** One line from the plugin output (secondary information; see patchOutput.ts). */
+    detail: string;
+    /**
+     * The node's patch state (DescribeInstancePatchStates) when it was reported by this run, i.e.
+     * ended after the command was requested: the source of the patch counts. Undefined when the
+     * invocation has not ended, or the node reported no patch state since (e.g. it failed first).
+     */
+    patchState?: InstancePatchState;
     output?: string;
 }
 
@@ -65,10 +81,14 @@ export interface RunResult {
     state: RunState;
     commands: CommandInfo[];
     invocations: InvocationInfo[];
+    /** Why the patch states could not be read; the invocations are still listed, without counts. */
+    patchStatesError?: unknown;
 }
 
 /** Command statuses after which nothing changes any more. */
 export const TERMINAL_COMMAND_STATUSES = new Set(["Success", "Cancelled", "Failed", "TimedOut"]);
+/** Invocation statuses that may still change. */
+export const RUNNING_INVOCATION_STATUSES = new Set(["Pending", "InProgress", "Delayed", "Cancelling"]);
 
 /** Sends AWS-RunPatchBaseline: one call with tag Targets, or one call per 50 instance ids. Returns the command ids. */
 export async function sendPatchCommands(ssm: SSMClient, input: SendInput): Promise<CommandInfo[]> {
@@ -165,40 +185,74 @@ export async function waitForCommands(
     return { state: result.state, commands: commands.map((c) => latest.get(c.commandId) ?? c) };
 }
 
-/** Every invocation of a command with its patch plugin's output (ListCommandInvocations, Details, 50 a page). */
-export async function listInvocations(ssm: SSMClient, commandId: string): Promise<InvocationInfo[]> {
+/**
+ * Every invocation of a command with its patch plugin's output (ListCommandInvocations, Details, 50
+ * a page). `onPage` gets each page as it arrives.
+ */
+export async function listInvocations(ssm: SSMClient, commandId: string, onPage?: (page: InvocationInfo[]) => void): Promise<InvocationInfo[]> {
     const invocations: InvocationInfo[] = [];
     const pages = paginateListCommandInvocations({ client: ssm, pageSize: INVOCATIONS_PAGE_SIZE }, { CommandId: commandId, Details: true });
     for await (const page of pages) {
+        const list: InvocationInfo[] = [];
         for (const invocation of page.CommandInvocations ?? []) {
             const plugin = patchPlugin(invocation);
-            invocations.push({
+            const status = invocation.Status ?? "Pending";
+            list.push({
                 commandId,
                 instanceId: invocation.InstanceId ?? "",
                 instanceName: invocation.InstanceName || undefined,
-                status: invocation.Status ?? "Pending",
+                status,
                 statusDetails: invocation.StatusDetails,
+                requestedAt: invocation.RequestedDateTime,
                 plugin: plugin?.Name,
                 responseCode: plugin?.ResponseCode,
-                summary: summarizeOutput(plugin?.Output, invocation.StatusDetails ?? ""),
-                counts: parsePatchCounts(plugin?.Output),
+                detail: outputDetail(plugin?.Output, status !== "Success" && !RUNNING_INVOCATION_STATUSES.has(status), invocation.StatusDetails ?? ""),
                 output: plugin?.Output,
             });
         }
+        invocations.push(...list);
+        onPage?.(list);
     }
     return invocations;
 }
 
-/** Waits for the commands, then reads their invocations (also after a timeout: what finished is shown). */
+/** Whether a patch state was reported after `requestedAt` (allowing for clock skew); true when either time is unknown. */
+export function reportedSince(state: InstancePatchState, requestedAt: Date | undefined): boolean {
+    const ended = state.OperationEndTime?.getTime();
+    return ended === undefined || requestedAt === undefined || ended >= requestedAt.getTime() - PATCH_STATE_CLOCK_SKEW_MS;
+}
+
+/**
+ * Waits for the commands, then reads their invocations (also after a timeout: what finished is
+ * shown) and the patch states of the nodes whose invocation ended: ceil(N/50)
+ * DescribeInstancePatchStates calls for N nodes, sent while later invocation pages load. A failure
+ * to read patch states keeps the invocations (without counts) and is returned as patchStatesError.
+ */
 export async function runToCompletion(ssm: SSMClient, commands: CommandInfo[], wait: WaitSettings, delayFirst = true): Promise<RunResult> {
     const waited = await waitForCommands(ssm, commands, wait, delayFirst);
     if (waited.state === "interrupted") {
         return { state: "interrupted", commands: waited.commands, invocations: [] };
     }
+    const fetcher = patchStateFetcher(ssm);
+    const ended = (inv: InvocationInfo): boolean => !RUNNING_INVOCATION_STATUSES.has(inv.status);
     const invocations: InvocationInfo[] = [];
     for (const command of waited.commands) {
-        invocations.push(...(await listInvocations(ssm, command.commandId)));
+        const listed = await listInvocations(ssm, command.commandId, (page) => fetcher.add(page.filter(ended).map((inv) => inv.instanceId)));
+        invocations.push(...listed.map((inv) => ({ ...inv, requestedAt: inv.requestedAt ?? command.requestedAt })));
+    }
+    let patchStatesError: unknown;
+    let states = new Map<string, InstancePatchState>();
+    try {
+        states = await fetcher.done();
+    } catch (error) {
+        patchStatesError = error;
+    }
+    for (const inv of invocations) {
+        const state = ended(inv) ? states.get(inv.instanceId) : undefined;
+        if (state && reportedSince(state, inv.requestedAt)) {
+            inv.patchState = state;
+        }
     }
     invocations.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-    return { state: waited.state, commands: waited.commands, invocations };
+    return { state: waited.state, commands: waited.commands, invocations, ...(patchStatesError !== undefined ? { patchStatesError } : {}) };
 }

@@ -5,20 +5,13 @@
  * ceil(N/50) DescribeInstancePatchStates calls (its limit is 50 ids a call). Nodes targeted by id
  * skip DescribeInstanceInformation.
  */
-import {
-    paginateDescribeInstancePatchStates,
-    paginateDescribeInstancePatches,
-    type InstancePatchState,
-    type SSMClient,
-} from "@aws-sdk/client-ssm";
-import { chunk, limiter } from "../batching";
+import { paginateDescribeInstancePatches, type InstancePatchState, type SSMClient } from "@aws-sdk/client-ssm";
 import { listManagedNodes } from "../nodes";
+import { patchStateFetcher } from "../patchStates";
 import type { TargetSpec } from "../targets";
 
-/** DescribeInstancePatchStates accepts at most 50 instance ids a call. */
-export const PATCH_STATES_BATCH = 50;
-/** Patch-state calls in flight at once within one account and Region. */
-export const PATCH_STATES_PARALLEL = 4;
+export { PATCH_STATES_BATCH, PATCH_STATES_PARALLEL } from "../patchStates";
+
 /** DescribeInstancePatches' largest page. */
 export const INSTANCE_PATCHES_PAGE_SIZE = 100;
 
@@ -83,46 +76,12 @@ export function failsGate(node: NodeCompliance, failOn: FailOn): boolean {
 
 export function createCompliance(clients: { ssm: SSMClient }) {
     const { ssm } = clients;
-
-    /**
-     * Patch states fetched as ids become known: each DescribeInstanceInformation page's ids go out
-     * in one DescribeInstancePatchStates call while the next page loads, so the two operations
-     * overlap instead of running one after the other.
-     */
-    function patchStateFetcher() {
-        const states = new Map<string, InstancePatchState>();
-        const run = limiter(PATCH_STATES_PARALLEL);
-        const pending: Promise<void>[] = [];
-        let failure: { error: unknown } | undefined;
-        const fetchBatch = async (batch: string[]) => {
-            const pages = paginateDescribeInstancePatchStates({ client: ssm, pageSize: PATCH_STATES_BATCH }, { InstanceIds: batch });
-            for await (const page of pages) {
-                for (const state of page.InstancePatchStates ?? []) {
-                    if (state.InstanceId) {
-                        states.set(state.InstanceId, state);
-                    }
-                }
-            }
-        };
-        return {
-            add(ids: string[]) {
-                for (const batch of chunk(ids, PATCH_STATES_BATCH)) {
-                    // Errors are kept, not left unhandled while more pages load; done() rethrows the first.
-                    pending.push(run(() => fetchBatch(batch)).catch((error: unknown) => void (failure ??= { error })));
-                }
-            },
-            async done(): Promise<Map<string, InstancePatchState>> {
-                await Promise.all(pending);
-                if (failure) throw failure.error;
-                return states;
-            },
-        };
-    }
-
     return {
         /** Compliance of every targeted node, sorted by instance id. */
         async nodes(targets: TargetSpec): Promise<NodeCompliance[]> {
-            const fetcher = patchStateFetcher();
+            // Each DescribeInstanceInformation page's ids go out in one DescribeInstancePatchStates call
+            // while the next page loads, so the two operations overlap instead of running one after the other.
+            const fetcher = patchStateFetcher(ssm);
             let base: Array<Omit<NodeCompliance, "status">>;
             if (targets.kind === "instances") {
                 base = targets.instanceIds.map((instanceId) => ({ instanceId }));

@@ -68,8 +68,12 @@ export interface FakeNode {
     patchState?: FakePatchState;
     /** Patches the baseline approves that the node lacks. */
     missingPatches?: FakePatch[];
-    /** How a Run Command invocation or association run on this node ends. Defaults to Success. */
-    outcome?: { status?: "Success" | "Failed" | "TimedOut"; output?: string; responseCode?: number; statusDetails?: string };
+    /**
+     * How a Run Command invocation or association run on this node ends. Defaults to Success.
+     * `output` / `stderr`: the patch plugin's standard output and error (defaults: a made-up line or
+     * two, without patch counts: the counts are in the node's patch state, as on AWS).
+     */
+    outcome?: { status?: "Success" | "Failed" | "TimedOut"; output?: string; stderr?: string; responseCode?: number; statusDetails?: string };
 }
 
 export interface FakeExecutionTarget {
@@ -757,25 +761,16 @@ export class FakeSsm {
         return { Commands: items.map((c) => this.commandJson(c)), NextToken };
     }
 
+    /**
+     * The patch plugin's output as the agent reports it. A made-up text by default, which carries no
+     * patch counts: a scan or install reports those through the node's patch state (finishInvocation),
+     * read with DescribeInstancePatchStates.
+     */
     private pluginOutput(c: FakeCommand, node: FakeNode, status: string): string {
-        if (node.outcome?.output !== undefined) {
-            return node.outcome.output;
-        }
-        if (status !== "Success") {
-            return `Error: patch baseline operation failed on ${node.instanceId}`;
-        }
-        const s = node.patchState;
-        return [
-            `Instance ID: ${node.instanceId}`,
-            `Operation: ${c.operation}`,
-            `Baseline ID: ${s?.baselineId ?? "pb-0123456789abcdef0"}`,
-            `Installed: ${s?.installed ?? 0}`,
-            `InstalledOther: ${s?.installedOther ?? 0}`,
-            `InstalledPendingReboot: ${s?.installedPendingReboot ?? 0}`,
-            `Missing: ${s?.missing ?? 0}`,
-            `Failed: ${s?.failed ?? 0}`,
-            `NotApplicable: ${s?.notApplicable ?? 0}`,
-        ].join("\n");
+        const header = `AWS-RunPatchBaseline Operation=${c.operation} on ${node.instanceId} (fake SSM endpoint)`;
+        const stdout = node.outcome?.output ?? (status === "Success" ? `${header}\n${c.operation} finished` : header);
+        const stderr = node.outcome?.stderr ?? (status !== "Success" && node.outcome?.output === undefined ? `Error: patch baseline operation failed on ${node.instanceId}` : "");
+        return agentOutput(stdout, stderr);
     }
 
     private listCommandInvocations(input: Record<string, unknown>, account: string, region: string): unknown {
@@ -963,6 +958,32 @@ export class FakeSsm {
         const hex = n.toString(16).padStart(12, "0");
         return `${hex.slice(0, 8)}-0000-4000-8000-${hex}`;
     }
+}
+
+/** The SSM Agent's limit on a plugin's reported output. */
+export const AGENT_OUTPUT_CAPACITY = 2400;
+
+/**
+ * A plugin's output as the SSM Agent reports it: standard output, then "----------ERROR-------" and
+ * standard error when there is any, each cut with a marker when the whole does not fit
+ * AGENT_OUTPUT_CAPACITY characters (the longer part is cut first, both in half when both are long).
+ */
+export function agentOutput(stdout: string, stderr: string, capacity = AGENT_OUTPUT_CAPACITY): string {
+    const title = stderr === "" ? "" : "\n----------ERROR-------\n";
+    const cutOut = "\n---Output truncated---";
+    const cutErr = "\n---Error truncated----";
+    const room = capacity - title.length;
+    if (stdout.length + stderr.length < room) {
+        return `${stdout}${title}${stderr}`;
+    }
+    if (stdout.length > room / 2 && stderr.length > room / 2) {
+        const half = Math.floor((room - cutOut.length - cutErr.length) / 2);
+        return `${stdout.slice(0, half)}${cutOut}${title}${stderr.slice(0, half)}${cutErr}`;
+    }
+    if (stdout.length < room / 2) {
+        return `${stdout}${title}${stderr.slice(0, room - cutErr.length - stdout.length)}${cutErr}`;
+    }
+    return `${stdout.slice(0, room - cutOut.length - stderr.length)}${cutOut}${title}${stderr}`;
 }
 
 function resourceCounts(targets: FakeExecutionTarget[]): string {

@@ -16,7 +16,7 @@ export function workshopFleet(options: { prefix?: string; count?: number; failin
     const nodes = makeFleet(options.count ?? 6, { env: "Development", prefix: options.prefix ?? "0a", nonCompliantEvery: 2 });
     nodes.push(...makeFleet(2, { env: "Production", prefix: `${options.prefix ?? "0a"}f`, nonCompliantEvery: 0 }));
     if (options.failing !== undefined && nodes[options.failing]) {
-        nodes[options.failing].outcome = { status: "Failed", output: "Error: yum lock held by another process (pid 2231)", responseCode: 1 };
+        nodes[options.failing].outcome = { status: "Failed", stderr: "Error: yum lock held by another process (pid 2231)", responseCode: 1 };
     }
     const targets = [{ Key: "tag:Environment", Values: ["Development"] }];
     const associations: FakeAssociation[] = [

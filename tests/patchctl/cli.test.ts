@@ -159,12 +159,20 @@ describe("patchctl CLI (subprocess)", function () {
         assert.equal(result.code, 1, result.stderr);
         const json = JSON.parse(result.stdout) as {
             results: Array<{ account: string; region: string; state: string; error: string | null }>;
-            invocations: Array<{ account: string; instanceId: string; status: string }>;
+            invocations: Array<{ account: string; instanceId: string; status: string; installed: number | null; missing: number | null; detail: string }>;
             errors: Array<{ account: string; error: string }>;
         };
         assert.deepEqual(json.results.map((r) => `${r.account}/${r.region}/${r.state}`), ["111111111111/us-east-1/done", "222222222222/us-east-1/done", "222222222222/eu-west-1/done", "444444444444/us-east-1/error"]);
         assert.equal(json.invocations.length, 18);
         assert.deepEqual(json.invocations.filter((i) => i.status !== "Success").map((i) => `${i.account}/${i.instanceId}`), ["111111111111/i-0a000000000000003"]);
+        // Counts from each node's patch state (DescribeInstancePatchStates, one call per account-Region here).
+        assert.deepEqual(json.invocations.slice(0, 4).map((i) => [i.installed, i.missing, i.detail]), [
+            [412, 3, "Scan finished"],
+            [412, 0, "Scan finished"],
+            [412, 3, "Scan finished"],
+            [null, null, "Error: yum lock held by another process (pid 2231)"],
+        ]);
+        assert.equal(fake.count("DescribeInstancePatchStates", { outcome: "ok" }), 3);
         assert.deepEqual(json.errors.map((e) => e.account), ["444444444444"]);
         assert.match(result.stderr, /^patchctl: account 444444444444 us-east-1: AccessDeniedException: no fleet configured/m);
         assert.equal(fake.count("SendCommand", { outcome: "ok" }), 3);

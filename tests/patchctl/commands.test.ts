@@ -180,6 +180,7 @@ describe("patchctl commands (aws-sdk-client-mock)", () => {
                         ? { CommandInvocations: Array.from({ length: 10 }, (_, i) => invocation(50 + i)) }
                         : { CommandInvocations: Array.from({ length: 50 }, (_, i) => invocation(i)), NextToken: "n" },
                 );
+            ssmMock.on(DescribeInstancePatchStatesCommand).resolves({ InstancePatchStates: [] });
 
             const result = await createScan({ ssm: client() })({ targets: parseTargets({ env: "Development" }), maxConcurrency: "50", maxErrors: "0", wait: true }, fastWait);
 
@@ -201,8 +202,94 @@ describe("patchctl commands (aws-sdk-client-mock)", () => {
             assert.equal(result.invocations.length, 60);
             const failed = result.invocations.find((inv) => inv.instanceId === id(7));
             assert.equal(failed?.status, "Failed");
-            assert.equal(failed?.summary, "Error: no space left");
-            assert.equal(result.invocations[0].summary, "2 missing, 0 failed, 5 installed");
+            assert.equal(failed?.detail, "Error: no space left");
+        });
+
+        it("takes the patch counts from DescribeInstancePatchStates (50 ids a call), never from the plugin output", async () => {
+            const requested = new Date(Date.UTC(2025, 0, 6, 1, 0, 0));
+            const reported = new Date(requested.getTime() + 90_000);
+            ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: "c-1", Status: "Pending", TargetCount: 60, Parameters: { Operation: ["Scan"] } } });
+            ssmMock.on(ListCommandsCommand).resolves(commandWith("Failed", { RequestedDateTime: requested, ErrorCount: 1 }));
+            const output = (i: number): string =>
+                i === 7
+                    ? "Running the patch operation\n----------ERROR-------\nError: no space left on device\nTraceback (most recent call last):"
+                    : i === 8
+                      ? // Count lines the report must not trust.
+                        "Installed: 999\nMissing: 42\nFailed: 7"
+                      : "Downloading the patch baseline\nScanning installed packages";
+            ssmMock.on(ListCommandInvocationsCommand).callsFake((input) => {
+                const page = (from: number, n: number) =>
+                    Array.from({ length: n }, (_, k) => ({
+                        CommandId: "c-1",
+                        InstanceId: id(from + k),
+                        RequestedDateTime: requested,
+                        Status: from + k === 7 ? "Failed" : "Success",
+                        CommandPlugins: [{ Name: "PatchLinux", Status: from + k === 7 ? ("Failed" as const) : ("Success" as const), Output: output(from + k) }],
+                    }));
+                return input.NextToken ? { CommandInvocations: page(50, 10) } : { CommandInvocations: page(0, 50), NextToken: "n" };
+            });
+            ssmMock.on(DescribeInstancePatchStatesCommand).callsFake((input: { InstanceIds: string[] }) => ({
+                InstancePatchStates: input.InstanceIds.filter((i) => i !== id(7)).map((i) =>
+                    i === id(9)
+                        ? // Reported long before this command: not this run's result.
+                          state(i, { OperationEndTime: new Date(requested.getTime() - 86_400_000), MissingCount: 5 })
+                        : state(i, { OperationEndTime: reported, InstalledCount: 400, MissingCount: i === id(8) ? 3 : 0, InstalledPendingRebootCount: 1 }),
+                ),
+            }));
+
+            const result = await createScan({ ssm: client() })({ targets: parseTargets({ env: "Development" }), maxConcurrency: "50", maxErrors: "0", wait: true }, fastWait);
+
+            const dips = ssmMock.commandCalls(DescribeInstancePatchStatesCommand).map((c) => c.args[0].input);
+            assert.deepEqual(dips.map((input) => input.InstanceIds?.length), [50, 10], "ceil(60/50) calls");
+            assert.deepEqual(dips.flatMap((input) => input.InstanceIds ?? []).sort(), Array.from({ length: 60 }, (_, i) => id(i)));
+            assert.ok(dips.every((input) => input.MaxResults === 50));
+            const byId = new Map(result.invocations.map((inv) => [inv.instanceId, inv]));
+            const counts = (i: number) => {
+                const s = byId.get(id(i))?.patchState;
+                return s ? [s.InstalledCount, s.MissingCount, s.FailedCount, s.InstalledPendingRebootCount] : undefined;
+            };
+            assert.deepEqual(counts(0), [400, 0, 0, 1], "no count lines in the output, counts all the same");
+            assert.deepEqual(counts(8), [400, 3, 0, 1], "the state's counts, not the output's 'Installed: 999'");
+            assert.equal(byId.get(id(8))?.patchState?.OperationEndTime?.getTime(), reported.getTime());
+            assert.equal(counts(7), undefined, "the failed node reported no patch state");
+            assert.equal(counts(9), undefined, "a state older than the command is not this run's");
+            assert.equal(byId.get(id(7))?.detail, "Error: no space left on device");
+            assert.equal(byId.get(id(0))?.detail, "Scanning installed packages");
+            assert.equal(result.patchStatesError, undefined);
+        });
+
+        it("asks only for the patch states of ended invocations when waiting times out", async () => {
+            ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: "c-1", Status: "Pending", TargetCount: 3, Parameters: { Operation: ["Scan"] } } });
+            ssmMock.on(ListCommandsCommand).resolves(commandWith("InProgress"));
+            ssmMock.on(ListCommandInvocationsCommand).resolves({
+                CommandInvocations: [
+                    { CommandId: "c-1", InstanceId: id(0), Status: "Success" },
+                    { CommandId: "c-1", InstanceId: id(1), Status: "InProgress" },
+                    { CommandId: "c-1", InstanceId: id(2), Status: "Pending" },
+                ],
+            });
+            ssmMock.on(DescribeInstancePatchStatesCommand).callsFake((input: { InstanceIds: string[] }) => ({ InstancePatchStates: input.InstanceIds.map((i) => state(i)) }));
+            const result = await createScan({ ssm: client() })(
+                { targets: parseTargets({ env: "Development" }), maxConcurrency: "50", maxErrors: "0", wait: true },
+                { intervalMs: 5, timeoutMs: 30 },
+            );
+            assert.equal(result.state, "timeout");
+            assert.deepEqual(ssmMock.commandCalls(DescribeInstancePatchStatesCommand).map((c) => c.args[0].input.InstanceIds), [[id(0)]]);
+            assert.deepEqual(result.invocations.map((inv) => inv.patchState?.InstalledCount), [10, undefined, undefined]);
+        });
+
+        it("keeps the invocations, without counts, when the patch states cannot be read", async () => {
+            ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: "c-1", Status: "Pending", TargetCount: 1, Parameters: { Operation: ["Install"] } } });
+            ssmMock.on(ListCommandsCommand).resolves(commandWith("Success"));
+            ssmMock.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [{ CommandId: "c-1", InstanceId: id(0), Status: "Success" }] });
+            ssmMock.on(DescribeInstancePatchStatesCommand).rejects(Object.assign(new Error("not authorized to perform: ssm:DescribeInstancePatchStates"), { name: "AccessDeniedException" }));
+            const result = await createInstall({ ssm: client() }).install(
+                { targets: parseTargets({ env: "Development" }), maxConcurrency: "1", maxErrors: "1", rebootOption: "RebootIfNeeded", wait: true },
+                fastWait,
+            );
+            assert.equal(result.state, "done");
+            assert.deepEqual(result.invocations.map((inv) => [inv.instanceId, inv.status, inv.patchState]), [[id(0), "Success", undefined]]);
+            assert.match(String(result.patchStatesError), /not authorized/);
         });
 
         it("returns right after SendCommand with --no-wait", async () => {
@@ -268,13 +355,16 @@ describe("patchctl commands (aws-sdk-client-mock)", () => {
             assert.equal(ssmMock.commandCalls(ListCommandsCommand).length, 0);
         });
 
-        it("watches a finished command without waiting an interval", async () => {
+        it("watches a finished command without waiting an interval, and reads its nodes' patch states", async () => {
             ssmMock.on(ListCommandsCommand).resolves(commandWith("Success"));
             ssmMock.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [{ CommandId: "c-1", InstanceId: id(1), Status: "Success" }] });
+            ssmMock.on(DescribeInstancePatchStatesCommand).resolves({ InstancePatchStates: [state(id(1), { MissingCount: 4 })] });
             const result = await createWatch({ ssm: client() })(["c-1"], { intervalMs: 60_000, timeoutMs: 120_000 });
             assert.equal(result.state, "done");
             assert.equal(result.commands[0].operation, "Scan");
             assert.equal(ssmMock.commandCalls(ListCommandsCommand).length, 1);
+            assert.deepEqual(ssmMock.commandCalls(DescribeInstancePatchStatesCommand).map((c) => c.args[0].input.InstanceIds), [[id(1)]]);
+            assert.equal(result.invocations[0].patchState?.MissingCount, 4);
         });
     });
 

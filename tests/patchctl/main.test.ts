@@ -43,9 +43,24 @@ function commandEnding(statuses: CommandInvocationStatus[]): void {
             CommandId: "0b8ad2a4-7a5e-4a4e-9d6c-1c2f3e4d5a6b",
             InstanceId: id(i),
             Status: status,
-            CommandPlugins: [{ Name: "PatchLinux", Status: status === "Success" ? ("Success" as const) : ("Failed" as const), Output: "Missing: 0\nInstalled: 9" }],
+            CommandPlugins: [{ Name: "PatchLinux", Status: status === "Success" ? ("Success" as const) : ("Failed" as const), Output: status === "Success" ? "Install finished" : "Error: dependency resolution failed" }],
         })),
     });
+    // Only the nodes whose install succeeded reported a patch state.
+    ssmMock.on(DescribeInstancePatchStatesCommand).callsFake((input: { InstanceIds: string[] }) => ({
+        InstancePatchStates: input.InstanceIds.filter((i) => statuses[parseInt(i.slice(2), 16)] === "Success").map((i) => ({
+            InstanceId: i,
+            PatchGroup: "",
+            BaselineId: "pb-0123456789abcdef0",
+            OperationStartTime: new Date(0),
+            OperationEndTime: new Date(Date.UTC(2025, 0, 6, 1, 2)),
+            Operation: "Install",
+            InstalledCount: 415,
+            MissingCount: 0,
+            FailedCount: 0,
+            InstalledPendingRebootCount: 0,
+        })),
+    }));
 }
 
 describe("patchctl main (in process, aws-sdk-client-mock)", () => {
@@ -105,8 +120,69 @@ describe("patchctl main (in process, aws-sdk-client-mock)", () => {
         const h = harness();
         const code = await main(argv("install", "--env", "Development", "--region", "us-east-1", "--yes", "--interval", "1ms"), h.deps);
         assert.equal(code, 1);
-        assert.match(h.stdout.text, new RegExp(`${id(1)}\\s+-\\s+Failed`));
+        assert.match(h.stdout.text, new RegExp(`${id(1)}\\s+-\\s+Failed\\s+-\\s+-\\s+-\\s+-\\s+-\\s+Error: dependency resolution failed\\n`));
+        assert.match(h.stdout.text, /^INSTANCE\s+NAME\s+STATUS\s+INSTALLED\s+MISSING\s+FAILED\s+PENDING-REBOOT\s+LAST-OP-TIME\s+DETAIL\n/);
+        assert.match(h.stdout.text, new RegExp(`${id(0)}\\s+-\\s+Success\\s+415\\s+0\\s+0\\s+0\\s+2025-01-06 01:02Z\\s+Install finished\\n`));
+        assert.match(h.stdout.text, /\n1 node reported no patch state after the command was sent: its counts are empty \(last known state: patchctl compliance\)\.\n/);
         assert.equal(ssmMock.commandCalls(DescribeInstanceInformationCommand).length, 0, "--yes skips counting nodes");
+        assert.deepEqual(ssmMock.commandCalls(DescribeInstancePatchStatesCommand).map((c) => c.args[0].input.InstanceIds), [[id(0), id(1)]]);
+    });
+
+    it("prints the counts of the patch states in --json and --csv, null without a patch state", async () => {
+        commandEnding(["Success", "Failed"]);
+        const json = harness();
+        assert.equal(await main(argv("install", "--env", "Development", "--region", "us-east-1", "--yes", "--interval", "1ms", "--json"), json.deps), 1);
+        const report = JSON.parse(json.stdout.text) as { invocations: Array<Record<string, unknown>>; summary: Record<string, unknown>; results: Array<Record<string, unknown>> };
+        assert.deepEqual(Object.keys(report.invocations[0]), [
+            "account",
+            "region",
+            "commandId",
+            "instanceId",
+            "instanceName",
+            "status",
+            "statusDetails",
+            "installed",
+            "installedOther",
+            "missing",
+            "failed",
+            "installedPendingReboot",
+            "installedRejected",
+            "notApplicable",
+            "operation",
+            "operationEndTime",
+            "detail",
+            "plugin",
+            "responseCode",
+        ]);
+        assert.deepEqual(
+            report.invocations.map((i) => [i.instanceId, i.status, i.installed, i.missing, i.failed, i.installedPendingReboot, i.operationEndTime, i.detail]),
+            [
+                [id(0), "Success", 415, 0, 0, 0, "2025-01-06T01:02:00.000Z", "Install finished"],
+                [id(1), "Failed", null, null, null, null, null, "Error: dependency resolution failed"],
+            ],
+        );
+        assert.deepEqual(report.summary, { invocations: 2, byStatus: { Failed: 1, Success: 1 }, withoutPatchState: 1, failedScopes: 0 });
+        assert.equal(report.results[0].patchStatesError, null);
+
+        const csv = harness();
+        await main(argv("install", "--env", "Development", "--region", "us-east-1", "--yes", "--interval", "1ms", "--csv"), csv.deps);
+        assert.deepEqual(csv.stdout.text.split("\r\n").slice(0, 2), [
+            "account,region,commandId,instanceId,instanceName,status,statusDetails,installed,installedOther,missing,failed,installedPendingReboot,installedRejected,notApplicable,operation,operationEndTime,detail",
+            `,us-east-1,0b8ad2a4-7a5e-4a4e-9d6c-1c2f3e4d5a6b,${id(0)},,Success,,415,,0,0,0,,,Install,2025-01-06T01:02:00.000Z,Install finished`,
+        ]);
+    });
+
+    it("still reports the invocations when the patch states cannot be read, says why on stderr and exits 1", async () => {
+        commandEnding(["Success"]);
+        ssmMock.on(DescribeInstancePatchStatesCommand).rejects(Object.assign(new Error("User is not authorized to perform: ssm:DescribeInstancePatchStates"), { name: "AccessDeniedException" }));
+        const h = harness();
+        const code = await main(argv("install", "--env", "Development", "--region", "us-east-1", "--yes", "--interval", "1ms"), h.deps);
+        assert.equal(code, 1);
+        assert.match(h.stdout.text, new RegExp(`${id(0)}\\s+-\\s+Success\\s+-\\s+-\\s+-\\s+-\\s+-\\s+Install finished`));
+        assert.doesNotMatch(h.stdout.text, /reported no patch state/);
+        assert.deepEqual(h.stderr.lines(), [
+            "patchctl: could not read the nodes' patch states, so the report has no patch counts: AccessDeniedException: User is not authorized to perform: ssm:DescribeInstancePatchStates",
+        ]);
     });
 
     it("exits 1 on a --fail-on hit and names the failing nodes on stderr, 0 without the gate", async () => {
@@ -169,7 +245,7 @@ describe("patchctl exit codes of a run report", () => {
     const result = (state: RunResult["state"], statuses: string[], commandStatus = "Success"): RunResult => ({
         state,
         commands: [{ commandId: "c-1", status: commandStatus, targetCount: statuses.length, completedCount: statuses.length, errorCount: 0, deliveryTimedOutCount: 0 }],
-        invocations: statuses.map((status, i) => ({ commandId: "c-1", instanceId: id(i), status, summary: "" })),
+        invocations: statuses.map((status, i) => ({ commandId: "c-1", instanceId: id(i), status, detail: "" })),
     });
     const cases: Array<[string, Parameters<typeof runReport>[1], number]> = [
         ["every invocation succeeded", [{ scope, value: result("done", ["Success", "Success"]) }], 0],
@@ -177,6 +253,7 @@ describe("patchctl exit codes of a run report", () => {
         ["an invocation timed out", [{ scope, value: result("done", ["TimedOut"]) }], 1],
         ["the command was cancelled before reaching nodes", [{ scope, value: result("done", [], "Cancelled") }], 1],
         ["waiting timed out", [{ scope, value: result("timeout", ["Success"]) }], 1],
+        ["the patch states could not be read", [{ scope, value: { ...result("done", ["Success"]), patchStatesError: new Error("denied") } }], 1],
         ["waiting was interrupted", [{ scope, value: result("interrupted", []) }], 130],
         ["the command was only sent", [{ scope, value: result("sent", []) }], 0],
         ["one account failed and another succeeded", [{ scope, value: result("done", ["Success"]) }, { scope: { region: "eu-west-1", accountId: "222222222222" }, error: new Error("denied") }], 1],

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { render, renderCsv, renderTable, type Report } from "../../patchctl/output";
-import { parsePatchCounts, patchPlugin, summarizeOutput } from "../../patchctl/patchOutput";
+import { outputDetail, patchPlugin, splitOutput, STDERR_SEPARATOR } from "../../patchctl/patchOutput";
+import { agentOutput } from "../../patchctl/testing/fakeSsm";
 
 describe("patchctl output formats", () => {
     const report: Report = {
@@ -45,17 +46,34 @@ describe("patchctl output formats", () => {
     });
 });
 
-describe("patchctl PatchLinux output summary", () => {
-    it("reads count lines and summarizes them", () => {
-        const output = "Instance ID: i-1\nInstalled: 412\nInstalledPendingReboot: 2\nMissing: 3\nFailed: 1\nNotApplicable: 9";
-        assert.deepEqual(parsePatchCounts(output), { installed: 412, installedPendingReboot: 2, missing: 3, failed: 1, notApplicable: 9 });
-        assert.equal(summarizeOutput(output), "3 missing, 1 failed, 2 pending reboot, 412 installed");
+describe("patchctl PatchLinux output detail", () => {
+    it("is the last meaningful line of the standard output, count-like lines included: they are not parsed", () => {
+        assert.equal(outputDetail("Installed: 412\nMissing: 3", false), "Missing: 3");
+        assert.equal(outputDetail("starting\nScanning installed packages\n---Output truncated---\n", false), "Scanning installed packages");
+        assert.equal(outputDetail(`x\n${"y".repeat(150)}`, false).length, 100);
+        assert.equal(outputDetail("", false, "Undeliverable"), "Undeliverable");
+        assert.equal(outputDetail(undefined, true, "Execution Timed Out"), "Execution Timed Out");
     });
 
-    it("falls back to the last meaningful line, shortened", () => {
-        assert.equal(summarizeOutput("starting\nError: yum lock held\n---Output truncated---\n"), "Error: yum lock held");
-        assert.equal(summarizeOutput(`x\n${"y".repeat(150)}`).length, 100);
-        assert.equal(summarizeOutput("", "Undeliverable"), "Undeliverable");
+    it("is the first line of the standard error on failure, the standard output's last line otherwise", () => {
+        const output = `Loading plugins\nResolving dependencies\n---Output truncated---\n${STDERR_SEPARATOR}\nError: yum lock held by another process (pid 2231)\nTraceback (most recent call last):\n---Error truncated----`;
+        assert.deepEqual(splitOutput(output), {
+            stdout: "Loading plugins\nResolving dependencies\n---Output truncated---",
+            stderr: "Error: yum lock held by another process (pid 2231)\nTraceback (most recent call last):\n---Error truncated----",
+        });
+        assert.equal(outputDetail(output, true), "Error: yum lock held by another process (pid 2231)");
+        assert.equal(outputDetail(output, false), "Resolving dependencies");
+        assert.equal(outputDetail("Error: no space left", true), "Error: no space left");
+    });
+
+    it("matches the fake endpoint's version of the agent's output format", () => {
+        const short = agentOutput("done", "Error: boom");
+        assert.equal(short, `done\n${STDERR_SEPARATOR}\nError: boom`);
+        assert.equal(outputDetail(short, true), "Error: boom");
+        const long = agentOutput(`${"a".repeat(3000)}\nlast`, `Error: first\n${"b".repeat(3000)}`);
+        assert.ok(long.length <= 2500, String(long.length));
+        assert.equal(outputDetail(long, true), "Error: first");
+        assert.equal(outputDetail(agentOutput("x".repeat(5000), ""), false).length, 100);
     });
 
     it("picks the PatchLinux plugin over a skipped PatchWindows step", () => {

@@ -7,6 +7,7 @@ import * as assert from "node:assert/strict";
 import { DescribeInstancePatchStatesCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { ClientPool } from "../../patchctl/clients";
 import { createCompliance } from "../../patchctl/commands/compliance";
+import { createInstall } from "../../patchctl/commands/install";
 import { createPolicyRun } from "../../patchctl/commands/policyRun";
 import { createScan } from "../../patchctl/commands/scan";
 import { runInScopes } from "../../patchctl/scopes";
@@ -104,22 +105,66 @@ describe("patchctl against a loopback SSM endpoint", function () {
         assert.deepEqual(fake!.summary(true), { DescribeInstanceInformation: 20, DescribeInstancePatchStates: 20 });
     });
 
-    it("scans a 2,000-node fleet with one tag-targeted SendCommand and ceil(N/50) invocation pages", async () => {
+    it("scans a 2,000-node fleet with one tag-targeted SendCommand, ceil(N/50) invocation pages and ceil(N/50) paced patch-state calls", async () => {
         const nodes = makeFleet(2000);
         nodes[1234].outcome = { status: "Failed", output: "Error: yum lock held", responseCode: 1 };
-        const clients = await start({ fleets: { "*": { nodes } }, commandPolls: 3 });
+        const clients = await start({
+            fleets: { "*": { nodes } },
+            commandPolls: 3,
+            latencyMs: { ListCommandInvocations: 2 },
+            // The pace compliance keeps (--api-rate, default 10/s): at that quota nothing is throttled.
+            rps: { DescribeInstancePatchStates: 10 },
+        });
         const result = await createScan({ ssm: clients.ssm({ region: "us-east-1" }) })(
             { targets: development, maxConcurrency: "50", maxErrors: "0", wait: true },
-            { intervalMs: 1, timeoutMs: 10_000 },
+            { intervalMs: 1, timeoutMs: 20_000 },
         );
         assert.equal(result.state, "done");
         assert.equal(result.invocations.length, 2000);
-        assert.deepEqual(result.invocations.filter((i) => i.status !== "Success").map((i) => [i.instanceId, i.summary]), [[nodes[1234].instanceId, "Error: yum lock held"]]);
+        assert.deepEqual(result.invocations.filter((i) => i.status !== "Success").map((i) => [i.instanceId, i.detail, i.patchState]), [[nodes[1234].instanceId, "Error: yum lock held", undefined]]);
         assert.deepEqual(result.commands.map((c) => [c.status, c.targetCount, c.errorCount]), [["Failed", 2000, 1]]);
-        assert.deepEqual(fake!.summary(true), { SendCommand: 1, ListCommands: 3, ListCommandInvocations: 40 });
+        assert.deepEqual(fake!.summary(true), { SendCommand: 1, ListCommands: 3, ListCommandInvocations: 40, DescribeInstancePatchStates: Math.ceil(2000 / 50) });
+        assert.equal(fake!.count(undefined, { outcome: "ThrottlingException" }), 0);
+        const dips = fake!.calls.filter((c) => c.operation === "DescribeInstancePatchStates");
+        assert.ok(dips.every((c) => (c.input.InstanceIds as string[]).length === 50 && c.input.MaxResults === 50));
+        const ops = fake!.calls.map((c) => c.operation);
+        assert.ok(ops.indexOf("DescribeInstancePatchStates") < ops.lastIndexOf("ListCommandInvocations"), "patch states are asked for while invocation pages still load");
         const send = fake!.calls.find((c) => c.operation === "SendCommand");
         assert.deepEqual(send?.input.Targets, [{ Key: "tag:Environment", Values: ["Development"] }]);
         assert.equal(send?.input.InstanceIds, undefined);
+
+        // The counts are the patch states' (the fake's plugin output has no count lines at all).
+        const ok = result.invocations.filter((i) => i.status === "Success");
+        assert.equal(ok.length, 1999);
+        assert.ok(ok.every((i) => i.patchState !== undefined && !/\d/.test(i.detail) && !/Installed|Missing/.test(i.output ?? "")), ok[0].output);
+        assert.deepEqual(
+            [0, 1].map((n) => result.invocations[n].patchState).map((s) => [s?.InstalledCount, s?.MissingCount, s?.FailedCount, s?.InstalledPendingRebootCount, s?.Operation]),
+            [
+                [412, 3, 0, 0, "Scan"],
+                [412, 0, 0, 0, "Scan"],
+            ],
+        );
+        assert.ok(result.invocations[0].patchState!.OperationEndTime!.getTime() >= result.commands[0].requestedAt!.getTime());
+    });
+
+    it("reports an install's counts from the patch states it left: installed up, nothing missing; a failed node has none", async () => {
+        const nodes = makeFleet(4, { nonCompliantEvery: 2 });
+        nodes[3].outcome = { status: "Failed", stderr: "Error: yum lock held by another process (pid 2231)\nmore", responseCode: 1 };
+        const clients = await start({ fleets: { "*": { nodes } } });
+        const result = await createInstall({ ssm: clients.ssm({ region: "us-east-1" }) }).install(
+            { targets: development, maxConcurrency: "1", maxErrors: "1", rebootOption: "RebootIfNeeded", wait: true },
+            { intervalMs: 1, timeoutMs: 10_000 },
+        );
+        assert.deepEqual(
+            result.invocations.map((i) => [i.status, i.patchState?.InstalledCount, i.patchState?.MissingCount, i.patchState?.Operation, i.detail]),
+            [
+                ["Success", 415, 0, "Install", "Install finished"],
+                ["Success", 412, 0, "Install", "Install finished"],
+                ["Success", 415, 0, "Install", "Install finished"],
+                ["Failed", undefined, undefined, undefined, "Error: yum lock held by another process (pid 2231)"],
+            ],
+        );
+        assert.equal(fake!.count("DescribeInstancePatchStates"), 1);
     });
 
     it("assumes each account's role once, works in its Regions, and reports a denied account without hiding the others", async () => {
