@@ -101,7 +101,7 @@ async function main() {
     log("");
 
     const out = [
-        `Benchmarks (${started}, ${opts.runs} runs per figure: median (min–max))`,
+        `Benchmarks (${started}, ${opts.runs} run${opts.runs === 1 ? "" : "s"} per figure: median (min–max))`,
         "",
         "1. Offline plan of the dev stack into N account/Region pairs (each run a fresh process)",
         planTable(plan),
