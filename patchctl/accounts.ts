@@ -8,8 +8,7 @@
  *   - a Pulumi stack file: `config: { "<project>:accounts": [ ... ] }`.
  * Entry: { accountId, roleArn, externalId?, sessionName?, regions: [...] }. Other keys are ignored.
  */
-import { readFileSync } from "node:fs";
-import { parse as parseYaml } from "yaml";
+import { readYamlFile } from "../lib/yamlFile";
 import { ConfigError } from "./errors";
 
 export interface AccountEntry {
@@ -33,19 +32,7 @@ const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
 
 /** Reads and validates an accounts file. Throws ConfigError "<file>: accounts[i].field: reason". */
 export function loadAccountsFile(path: string): AccountEntry[] {
-    let text: string;
-    try {
-        text = readFileSync(path, "utf8");
-    } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        throw new ConfigError(`${path}: cannot read the accounts file (${code ?? "error"})`);
-    }
-    let document: unknown;
-    try {
-        document = parseYaml(text);
-    } catch (error) {
-        throw new ConfigError(`${path}: not valid YAML or JSON: ${(error as Error).message.split("\n")[0]}`);
-    }
+    const document = readYamlFile(path, "accounts file", (m) => new ConfigError(m));
     try {
         return parseAccounts(document);
     } catch (error) {

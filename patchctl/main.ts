@@ -554,25 +554,26 @@ Examples:
             if (flags.execution !== undefined && !COMMAND_ID.test(flags.execution)) {
                 throw new UsageError(`--execution '${flags.execution}': not an execution id like 3c4d5e6f-1a2b-4c3d-8e9f-0a1b2c3d4e5f`);
             }
-            if (flags.execution !== undefined) {
-                const executionId = flags.execution;
+            /** The policy's associations in one account and Region; none is an error of that scope. */
+            const found = async (ssm: SSMClient) => {
+                const history = createPolicyHistory({ ssm });
+                const associations = await history.find(name, operations);
+                if (associations.length === 0) {
+                    throw notFound(name, operations);
+                }
+                return { history, associations };
+            };
+            const executionId = flags.execution;
+            if (executionId !== undefined) {
                 const outcomes = await inScopes(rt, rt.scopes, async (ssm) => {
-                    const history = createPolicyHistory({ ssm });
-                    const associations = await history.find(name, operations);
-                    if (associations.length === 0) {
-                        throw notFound(name, operations);
-                    }
+                    const { history, associations } = await found(ssm);
                     return history.targets(associations, executionId);
                 });
                 emit(rt, executionTargetsReport(name, executionId, outcomes, { multi: rt.multi }));
                 return;
             }
             const outcomes = await inScopes(rt, rt.scopes, async (ssm) => {
-                const history = createPolicyHistory({ ssm });
-                const associations = await history.find(name, operations);
-                if (associations.length === 0) {
-                    throw notFound(name, operations);
-                }
+                const { history, associations } = await found(ssm);
                 return history.executions(associations, limit);
             });
             emit(rt, historyReport(name, outcomes, { multi: rt.multi }));

@@ -222,6 +222,15 @@ export function reportedSince(state: InstancePatchState, requestedAt: Date | und
     return ended === undefined || requestedAt === undefined || ended >= requestedAt.getTime() - PATCH_STATE_CLOCK_SKEW_MS;
 }
 
+/** Sends AWS-RunPatchBaseline and, unless `shouldWait` is false (--no-wait), runs it to completion: scan and install alike. */
+export async function runPatchOperation(ssm: SSMClient, input: SendInput, wait: WaitSettings, shouldWait: boolean): Promise<RunResult> {
+    const commands = await sendPatchCommands(ssm, input);
+    if (!shouldWait) {
+        return { state: "sent", commands, invocations: [] };
+    }
+    return runToCompletion(ssm, commands, wait);
+}
+
 /**
  * Waits for the commands, then reads their invocations (also after a timeout: what finished is
  * shown) and the patch states of the nodes whose invocation ended: ceil(N/50)

@@ -17,6 +17,7 @@ import type * as analyzerGrpcTypes from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import type * as enginePbTypes from "@pulumi/pulumi/proto/engine_pb";
 import type * as engineGrpcTypes from "@pulumi/pulumi/proto/engine_grpc_pb";
 import { isUnknown as isOutputUnknown } from "@pulumi/pulumi/output";
+import { readYamlFile } from "../lib/yamlFile";
 import type { PlannedResource } from "./run";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
@@ -183,18 +184,7 @@ export function normalizePolicyConfig(raw: unknown, source = "policy config"): R
  * checks its shape. Errors are one line naming the file and the key.
  */
 export function loadPolicyConfigFile(file: string): Record<string, unknown> {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch {
-        throw new PolicyConfigError(`${file}: cannot read the policy config file`);
-    }
-    let doc: unknown;
-    try {
-        doc = text.trim() === "" ? {} : YAML.parse(text);
-    } catch (err) {
-        throw new PolicyConfigError(`${file}: not valid JSON or YAML: ${(err as Error).message.split("\n")[0]}`);
-    }
+    const doc = readYamlFile(file, "policy config file", (m) => new PolicyConfigError(m));
     normalizePolicyConfig(doc, file);
     const config = { ...(doc as Record<string, unknown> | null ?? {}) };
     Object.defineProperty(config, CONFIG_SOURCE, { value: file, enumerable: false });
@@ -680,16 +670,20 @@ export async function startPack(packDir: string, opts: StartPackOptions = {}): P
                     return diag;
                 });
 
+            /** The fields Analyze and AnalyzeStack describe a resource with alike. */
+            const describe = <M extends analyzerPbTypes.AnalyzeRequest | analyzerPbTypes.AnalyzerResource>(m: M, r: AnalyzedResource, provider: ReturnType<typeof providerMessage>): M => {
+                m.setUrn(r.urn);
+                m.setType(r.type);
+                m.setName(r.name);
+                m.setProperties(structOf(r.inputs));
+                m.setOptions(optionsOf(r.parent));
+                if (provider) m.setProvider(provider);
+                return m;
+            };
+
             // Analyze: each resource with its inputs, as it is registered.
             const perResource = await pool(resources, 32, async (r) => {
-                const req = new proto.analyzer.AnalyzeRequest();
-                req.setUrn(r.urn);
-                req.setType(r.type);
-                req.setName(r.name);
-                req.setProperties(structOf(r.inputs));
-                req.setOptions(optionsOf(r.parent));
-                const p = providerMessage(providers.of(r));
-                if (p) req.setProvider(p);
+                const req = describe(new proto.analyzer.AnalyzeRequest(), r, providerMessage(providers.of(r)));
                 const resp = await call<analyzerPbTypes.AnalyzeResponse>("analyze", req, `Analyze(${r.urn})`);
                 return diagnosticsOf(resp, r.urn);
             });
@@ -706,14 +700,7 @@ export async function startPack(packDir: string, opts: StartPackOptions = {}): P
             // Every resource is listed: default providers resolve only after all resources were seen.
             const messages = resources.map((r) => providerMessage(providers.of(r)));
             stackReqAll.setResourcesList(stackResources.map((r, i) => {
-                const m = new proto.analyzer.AnalyzerResource();
-                m.setUrn(r.urn);
-                m.setType(r.type);
-                m.setName(r.name);
-                m.setProperties(structOf(r.inputs));
-                m.setOptions(optionsOf(r.parent));
-                const p = i >= providers.defaults.size ? messages[i - providers.defaults.size] : undefined;
-                if (p) m.setProvider(p);
+                const m = describe(new proto.analyzer.AnalyzerResource(), r, i >= providers.defaults.size ? messages[i - providers.defaults.size] : undefined);
                 if (r.parent) m.setParent(r.parent);
                 m.setDependenciesList(r.dependencies ?? []);
                 for (const [k, urns] of Object.entries(r.propertyDependencies ?? {})) {

@@ -1,6 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { readYamlFile } from "../lib/yamlFile";
 
 /** The project root: where Pulumi.yaml is. */
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -29,18 +30,7 @@ export function bundledStacks(dir = PROJECT_DIR): string[] {
  * values JSON-encoded.
  */
 export function loadStackConfigFile(file: string): Record<string, string> {
-    let text: string;
-    try {
-        text = fs.readFileSync(file, "utf8");
-    } catch {
-        throw new StackFileError(`${file}: cannot read the stack config file`);
-    }
-    let doc: unknown;
-    try {
-        doc = YAML.parse(text);
-    } catch (err) {
-        throw new StackFileError(`${file}: not valid YAML: ${(err as Error).message.split("\n")[0]}`);
-    }
+    const doc = readYamlFile(file, "stack config file", (m) => new StackFileError(m));
     const config = (doc as { config?: unknown } | null)?.config ?? {};
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
         throw new StackFileError(`${file}: "config" must be a map of keys like ssm-patching:environment to values`);

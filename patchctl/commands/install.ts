@@ -4,7 +4,7 @@
  */
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import { listManagedNodes } from "../nodes";
-import { runToCompletion, sendPatchCommands, type RebootOption, type RunResult } from "../runCommand";
+import { runPatchOperation, type RebootOption, type RunResult } from "../runCommand";
 import type { TargetSpec } from "../targets";
 import type { WaitSettings } from "../wait";
 
@@ -38,17 +38,8 @@ export function createInstall(clients: { ssm: SSMClient }) {
         },
 
         async install(input: InstallInput, wait: WaitSettings): Promise<RunResult> {
-            const commands = await sendPatchCommands(clients.ssm, {
-                operation: "Install",
-                targets: input.targets,
-                maxConcurrency: input.maxConcurrency,
-                maxErrors: input.maxErrors,
-                rebootOption: input.rebootOption,
-            });
-            if (!input.wait) {
-                return { state: "sent", commands, invocations: [] };
-            }
-            return runToCompletion(clients.ssm, commands, wait);
+            const { targets, maxConcurrency, maxErrors, rebootOption } = input;
+            return runPatchOperation(clients.ssm, { operation: "Install", targets, maxConcurrency, maxErrors, rebootOption }, wait, input.wait);
         },
     };
 }

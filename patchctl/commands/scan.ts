@@ -1,6 +1,6 @@
 /** `patchctl scan`: Run Command AWS-RunPatchBaseline, Operation=Scan, then each node's result. */
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import { runToCompletion, sendPatchCommands, type RunResult } from "../runCommand";
+import { runPatchOperation, type RunResult } from "../runCommand";
 import type { TargetSpec } from "../targets";
 import type { WaitSettings } from "../wait";
 
@@ -17,15 +17,7 @@ export interface ScanInput {
 
 export function createScan(clients: { ssm: SSMClient }) {
     return async function scan(input: ScanInput, wait: WaitSettings): Promise<RunResult> {
-        const commands = await sendPatchCommands(clients.ssm, {
-            operation: "Scan",
-            targets: input.targets,
-            maxConcurrency: input.maxConcurrency,
-            maxErrors: input.maxErrors,
-        });
-        if (!input.wait) {
-            return { state: "sent", commands, invocations: [] };
-        }
-        return runToCompletion(clients.ssm, commands, wait);
+        const { targets, maxConcurrency, maxErrors } = input;
+        return runPatchOperation(clients.ssm, { operation: "Scan", targets, maxConcurrency, maxErrors }, wait, input.wait);
     };
 }

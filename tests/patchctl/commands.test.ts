@@ -1,4 +1,4 @@
-import "./helpers";
+import { useStrictSsmMock } from "./helpers";
 import * as assert from "node:assert/strict";
 import {
     DescribeAssociationExecutionTargetsCommand,
@@ -15,7 +15,7 @@ import {
     type CommandStatus,
     type InstancePatchState,
 } from "@aws-sdk/client-ssm";
-import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import type { AwsClientStub } from "aws-sdk-client-mock";
 import { matchPolicyAssociation } from "../../patchctl/associations";
 import { complianceStatus, createCompliance, failsGate, type FailOn, type NodeCompliance } from "../../patchctl/commands/compliance";
 import { createInstall } from "../../patchctl/commands/install";
@@ -57,15 +57,7 @@ function state(instanceId: string, overrides: Partial<InstancePatchState> = {}):
 }
 
 describe("patchctl commands (aws-sdk-client-mock)", () => {
-    before(() => {
-        ssmMock = mockClient(SSMClient);
-    });
-    beforeEach(() => {
-        ssmMock.reset();
-        // A call no test expected fails loudly instead of returning undefined.
-        ssmMock.onAnyCommand().rejects(new Error("unexpected SSM call"));
-    });
-    after(() => ssmMock.restore());
+    useStrictSsmMock((stub) => (ssmMock = stub));
 
     describe("compliance", () => {
         it("pages DescribeInstanceInformation by 50 and reads patch states 50 ids a call", async () => {

@@ -1,5 +1,7 @@
 /** Shared test helpers for the patchctl suite. */
 import { EventEmitter } from "node:events";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import type { MainDeps, OutputStream } from "../../patchctl/main";
 import type { Prompter } from "../../patchctl/prompt";
 
@@ -47,3 +49,21 @@ export function harness(options: { interactive?: boolean; answer?: boolean; env?
 
 /** process.argv-shaped arguments. */
 export const argv = (...args: string[]): string[] => ["node", "patchctl", ...args];
+
+/**
+ * Mocks SSMClient for the enclosing describe block (created in its `before`, so other suites keep
+ * real clients): reset before each test, and a call no test expected fails loudly instead of
+ * returning undefined. `use` receives the stub.
+ */
+export function useStrictSsmMock(use: (stub: AwsClientStub<SSMClient>) => void): void {
+    let stub: AwsClientStub<SSMClient>;
+    before(() => {
+        stub = mockClient(SSMClient);
+        use(stub);
+    });
+    beforeEach(() => {
+        stub.reset();
+        stub.onAnyCommand().rejects(new Error("unexpected SSM call"));
+    });
+    after(() => stub.restore());
+}

@@ -9,11 +9,11 @@ import {
     SSMClient,
     type CommandInvocationStatus,
 } from "@aws-sdk/client-ssm";
-import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import type { AwsClientStub } from "aws-sdk-client-mock";
 import { main } from "../../patchctl/main";
 import { runReport } from "../../patchctl/reports";
 import type { RunResult } from "../../patchctl/runCommand";
-import { argv, harness } from "./helpers";
+import { argv, harness, useStrictSsmMock } from "./helpers";
 
 // Created in before() and restored in after(), so other test files get the real client.
 let ssmMock: AwsClientStub<SSMClient>;
@@ -64,14 +64,7 @@ function commandEnding(statuses: CommandInvocationStatus[]): void {
 }
 
 describe("patchctl main (in process, aws-sdk-client-mock)", () => {
-    before(() => {
-        ssmMock = mockClient(SSMClient);
-    });
-    beforeEach(() => {
-        ssmMock.reset();
-        ssmMock.onAnyCommand().rejects(new Error("unexpected SSM call"));
-    });
-    after(() => ssmMock.restore());
+    useStrictSsmMock((stub) => (ssmMock = stub));
 
     it("refuses to install without a terminal and without --yes, before any API call", async () => {
         const h = harness({ interactive: false });

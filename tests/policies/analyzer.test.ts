@@ -47,8 +47,8 @@ describe("policy config files (--policy-pack-config format)", () => {
     });
 
     const refusals: [string, string, string | undefined, RegExp][] = [
-        ["a missing file", "missing.json", undefined, /missing\.json: cannot read the policy config file$/],
-        ["a file that is not JSON", "syntax.json", "{ nope", /syntax\.json: not valid JSON or YAML: /],
+        ["a missing file", "missing.json", undefined, /missing\.json: cannot read the policy config file \(ENOENT\)$/],
+        ["a file that is not JSON", "syntax.json", "{ nope", /syntax\.json: not valid YAML or JSON: /],
         ["a list", "list.json", "[1, 2]", /list\.json: must be an object mapping policy names/],
         ["an unknown enforcement level", "level.json", JSON.stringify({ [ENV]: "strict" }), /level\.json: ec2-instance-environment-tag: "strict" is not an enforcement level; use one of advisory, mandatory, remediate, disabled$/],
         ["an unknown enforcementLevel in an object", "object.json", JSON.stringify({ [ENV]: { enforcementLevel: "hard" } }), /object\.json: ec2-instance-environment-tag\.enforcementLevel: "hard" is not an enforcement level/],

@@ -67,8 +67,6 @@ describe("invalid stack config", () => {
         const config = { ...DEV, "ssm-patching:patchPolicy": JSON.stringify({ maxErrors: "150%" }) };
         await assert.rejects(planProgram({ stack: "dev", config }), ValidationError);
     });
-
-    it("has a test case for at least 15 invalid configs", () => assert.ok(cases.length >= 15));
 });
 
 describe("stack config files", () => {
