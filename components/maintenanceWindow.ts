@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { check, show } from "./errors";
+import { PATCH_DOCUMENT } from "../lib/aws";
+import { check, Resolved, resolved, show } from "./errors";
 import { RateControl, validateRateControl } from "./rateControl";
 import { validateWindowSchedule } from "./schedule";
 import { buildTargets, describeTargets, SsmTarget, TargetArgs } from "./targets";
@@ -90,8 +91,18 @@ function resolveTask(operation: PatchOperation, t: PatchTaskArgs | undefined, pa
     return { operation, rebootOption, rate, priority, timeoutSeconds };
 }
 
-/** Validates MaintenanceWindow arguments and fills in the defaults. */
-export function resolveMaintenanceWindowArgs(name: string, args: MaintenanceWindowArgs) {
+/** MaintenanceWindow arguments checked and completed with defaults. */
+export type ResolvedMaintenanceWindowArgs = Resolved<Omit<MaintenanceWindowArgs, "targets" | "notifications"> & {
+    windowName: string;
+    duration: number;
+    cutoff: number;
+    targets: SsmTarget[];
+    tasks: ResolvedTask[];
+    notifications?: { topicArn: pulumi.Input<string>; events: string[]; type: "Command" | "Invocation" };
+}>;
+
+/** Validates MaintenanceWindow arguments and fills in the defaults (`name` is the default window name). */
+export function resolveMaintenanceWindowArgs(name: string, args: MaintenanceWindowArgs): ResolvedMaintenanceWindowArgs {
     const windowName = args.windowName ?? name;
     check(typeof windowName === "string" && /^[a-zA-Z0-9_\-.]{3,128}$/.test(windowName), "windowName", `must be 3-128 characters of letters, digits, "_", "-", "."; got ${show(windowName)}`);
     const schedule = validateWindowSchedule(args.schedule, "schedule");
@@ -116,13 +127,15 @@ export function resolveMaintenanceWindowArgs(name: string, args: MaintenanceWind
         `must list Scan and/or Install once each; got ${show(operations)}`,
     );
     const tasks = operations.map((op) => resolveTask(op, op === "Scan" ? args.scan : args.install, op === "Scan" ? "scan" : "install"));
+    let notifications: ResolvedMaintenanceWindowArgs["notifications"];
     if (args.notifications) {
         const events = args.notifications.events ?? ["Failed", "TimedOut"];
         events.forEach((e, i) => check(NOTIFICATION_EVENTS.includes(e), `notifications.events[${i}]`, `must be one of ${NOTIFICATION_EVENTS.join(", ")}; got ${show(e)}`));
         const type = args.notifications.type ?? "Command";
         check(type === "Command" || type === "Invocation", "notifications.type", `must be Command or Invocation; got ${show(type)}`);
+        notifications = { topicArn: args.notifications.topicArn, events, type };
     }
-    return { windowName, duration, cutoff, targets, tasks };
+    return resolved({ ...args, windowName, duration, cutoff, targets, tasks, notifications });
 }
 
 function isTimeZone(tz: string): boolean {
@@ -150,20 +163,20 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
     /** The role the tasks run as. */
     public readonly serviceRoleArn: pulumi.Output<string>;
 
-    constructor(name: string, args: MaintenanceWindowArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    constructor(name: string, args: MaintenanceWindowArgs | { resolved: ResolvedMaintenanceWindowArgs }, opts: pulumi.ComponentResourceOptions = {}) {
         super("patching:ssm:MaintenanceWindow", name, {}, opts);
-        const w = resolveMaintenanceWindowArgs(name, args);
+        const w = "resolved" in args ? args.resolved : resolveMaintenanceWindowArgs(name, args);
 
         const window = new aws.ssm.MaintenanceWindow(name, {
             name: w.windowName,
             description: `Patch ${describeTargets(w.targets)} with AWS-RunPatchBaseline (${w.tasks.map((t) => t.operation).join(", ")})`,
-            schedule: args.schedule,
-            scheduleTimezone: args.scheduleTimezone,
-            scheduleOffset: args.scheduleOffset,
+            schedule: w.schedule,
+            scheduleTimezone: w.scheduleTimezone,
+            scheduleOffset: w.scheduleOffset,
             duration: w.duration,
             cutoff: w.cutoff,
             allowUnassociatedTargets: false,
-            tags: args.tags,
+            tags: w.tags,
         }, { parent: this });
 
         const target = new aws.ssm.MaintenanceWindowTarget(`${name}-targets`, {
@@ -173,9 +186,9 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
             targets: w.targets,
         }, { parent: window });
 
-        const serviceRoleArn = args.serviceRoleArn !== undefined
-            ? pulumi.output(args.serviceRoleArn)
-            : this.createServiceRole(name, args.notifications?.topicArn, window);
+        const serviceRoleArn = w.serviceRoleArn !== undefined
+            ? pulumi.output(w.serviceRoleArn)
+            : this.createServiceRole(name, w.notifications?.topicArn, window);
 
         this.taskIds = {};
         for (const task of w.tasks) {
@@ -188,7 +201,7 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                 name: `${task.operation}Patches`,
                 description: `AWS-RunPatchBaseline Operation=${task.operation}`,
                 taskType: "RUN_COMMAND",
-                taskArn: "AWS-RunPatchBaseline",
+                taskArn: PATCH_DOCUMENT,
                 priority: task.priority,
                 maxConcurrency: task.rate.maxConcurrency,
                 maxErrors: task.rate.maxErrors,
@@ -201,15 +214,15 @@ export class MaintenanceWindow extends pulumi.ComponentResource {
                         parameters,
                         cloudwatchConfig: {
                             cloudwatchOutputEnabled: true,
-                            cloudwatchLogGroupName: args.cloudWatchLogGroupName,
+                            cloudwatchLogGroupName: w.cloudWatchLogGroupName,
                         },
-                        outputS3Bucket: args.outputS3BucketName,
-                        outputS3KeyPrefix: args.outputS3BucketName ? (args.outputS3KeyPrefix ?? `patching/${w.windowName}`) : undefined,
-                        serviceRoleArn: args.notifications ? serviceRoleArn : undefined,
-                        notificationConfig: args.notifications ? {
-                            notificationArn: args.notifications.topicArn,
-                            notificationEvents: args.notifications.events ?? ["Failed", "TimedOut"],
-                            notificationType: args.notifications.type ?? "Command",
+                        outputS3Bucket: w.outputS3BucketName,
+                        outputS3KeyPrefix: w.outputS3BucketName ? (w.outputS3KeyPrefix ?? `patching/${w.windowName}`) : undefined,
+                        serviceRoleArn: w.notifications ? serviceRoleArn : undefined,
+                        notificationConfig: w.notifications ? {
+                            notificationArn: w.notifications.topicArn,
+                            notificationEvents: w.notifications.events,
+                            notificationType: w.notifications.type,
                         } : undefined,
                     },
                 },

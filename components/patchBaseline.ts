@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { ApprovalRuleArgs, buildApprovalRules, COMPLIANCE_LEVELS, ComplianceLevel, OperatingSystem, PatchFilter, validateBaselineName, validateOperatingSystem } from "./baselineRules";
 import { baselineOverride, ResolvedBaseline } from "./baselineOverride";
-import { check, show } from "./errors";
+import { check, Resolved, resolved, show } from "./errors";
 
 /** The reference baseline's approval rules (the workshop's AmazonLinux2SecAndNonSecBaseline). */
 export const REFERENCE_APPROVAL_RULES: ApprovalRuleArgs[] = [
@@ -59,7 +59,9 @@ export interface PatchBaselineArgs {
 }
 
 /** Validates PatchBaseline arguments and fills in the defaults; throws a ValidationError naming the argument. */
-export function resolvePatchBaselineArgs(args: PatchBaselineArgs): ResolvedBaseline & { registerAsDefault: boolean; tags: Record<string, string> } {
+export type ResolvedPatchBaselineArgs = Resolved<ResolvedBaseline & { registerAsDefault: boolean; tags: Record<string, string> }>;
+
+export function resolvePatchBaselineArgs(args: PatchBaselineArgs): ResolvedPatchBaselineArgs {
     const operatingSystem = validateOperatingSystem(args.operatingSystem ?? "AMAZON_LINUX_2", "operatingSystem");
     const name = validateBaselineName(args.name ?? REFERENCE_BASELINE_NAME, "name");
     check(
@@ -93,7 +95,7 @@ export function resolvePatchBaselineArgs(args: PatchBaselineArgs): ResolvedBasel
     });
     const description = args.description ?? `${operatingSystem} baseline managed by Pulumi: ${approvalRules.length} approval rule(s)`;
     check(typeof description === "string" && description.length <= 1024, "description", "must be at most 1024 characters");
-    return {
+    return resolved({
         name,
         description,
         operatingSystem,
@@ -107,7 +109,7 @@ export function resolvePatchBaselineArgs(args: PatchBaselineArgs): ResolvedBasel
         sources,
         registerAsDefault: args.registerAsDefault ?? false,
         tags: args.tags ?? {},
-    };
+    });
 }
 
 /**
@@ -128,9 +130,9 @@ export class PatchBaseline extends pulumi.ComponentResource {
     /** The same, as JSON text. */
     public readonly overrideJson: pulumi.Output<string>;
 
-    constructor(name: string, args: PatchBaselineArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+    constructor(name: string, args: PatchBaselineArgs | { resolved: ResolvedPatchBaselineArgs } = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super("patching:ssm:PatchBaseline", name, {}, opts);
-        const b = resolvePatchBaselineArgs(args);
+        const b = "resolved" in args ? args.resolved : resolvePatchBaselineArgs(args);
 
         const baseline = new aws.ssm.PatchBaseline(name, {
             name: b.name,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
-import { check, show } from "./errors";
+import { associationNames, PATCH_DOCUMENT, POLICY_NAME } from "../lib/aws";
+import { check, Resolved, resolved, show } from "./errors";
 import { baselineOverrideDocument } from "./baselineOverride";
 import { PatchBaseline } from "./patchBaseline";
 import { RateControl, validateRateControl } from "./rateControl";
@@ -24,12 +25,7 @@ export const PATCH_POLICY_DEFAULTS = {
 export const OVERRIDE_OBJECT_KEY = "baseline_overrides.json";
 
 /** The names of a policy's associations, predictable from the policy name (patchctl finds them so). */
-export function associationNames(policyName: string): { scan: string; install: string } {
-    return {
-        scan: `PatchPolicy-ScanForPatches-${policyName}`,
-        install: `PatchPolicy-InstallPatches-${policyName}`,
-    };
-}
+export { associationNames };
 
 export interface PatchPolicyArgs {
     /** Policy name, 1-64 characters of letters, digits, `_`, `-`, `.`; association names derive from it. Defaults to "patch-policy-workshop". */
@@ -69,7 +65,7 @@ export interface PatchPolicyArgs {
     tags?: Record<string, string>;
 }
 
-export interface ResolvedPatchPolicy {
+export type ResolvedPatchPolicy = Resolved<{
     policyName: string;
     operation: "Scan" | "ScanAndInstall";
     scanSchedule: string;
@@ -79,13 +75,25 @@ export interface ResolvedPatchPolicy {
     targets: SsmTarget[];
     rate: RateControl;
     rebootOption: RebootOption;
-}
+}>;
 
-/** Validates the plain PatchPolicy arguments and fills in the defaults. */
-export function resolvePatchPolicyArgs(args: Omit<PatchPolicyArgs, "baselines" | "outputS3" | "instanceRoleNames">): ResolvedPatchPolicy {
+/**
+ * PatchPolicy arguments whose settings a resolver has already checked and defaulted (the stack
+ * config passes them so), with the resources and inputs the settings do not cover.
+ */
+export type ResolvedPatchPolicyArgs = Pick<PatchPolicyArgs, "baselines" | "outputS3" | "instanceRoleNames" | "tags"> & { resolved: ResolvedPatchPolicy };
+
+/** The plain settings of a patch policy: what resolvePatchPolicyArgs checks. */
+export type PatchPolicySettings = Omit<PatchPolicyArgs, "baselines" | "outputS3" | "instanceRoleNames" | "tags">;
+
+/**
+ * Validates the plain PatchPolicy arguments and fills in the defaults. `nameKey` is what errors
+ * call the policy name (the stack config calls it `name`).
+ */
+export function resolvePatchPolicyArgs(args: PatchPolicySettings, nameKey = "policyName"): ResolvedPatchPolicy {
     const d = PATCH_POLICY_DEFAULTS;
     const policyName = args.policyName ?? d.policyName;
-    check(typeof policyName === "string" && /^[a-zA-Z0-9_\-.]{1,64}$/.test(policyName), "policyName", `must be 1-64 characters of letters, digits, "_", "-", "."; got ${show(policyName)}`);
+    check(typeof policyName === "string" && POLICY_NAME.test(policyName), nameKey, `must be 1-64 characters of letters, digits, "_", "-", "."; got ${show(policyName)}`);
     const operation = args.operation ?? d.operation;
     check(operation === "Scan" || operation === "ScanAndInstall", "operation", `must be Scan or ScanAndInstall; got ${show(operation)}`);
     const scanSchedule = args.scanSchedule ?? d.scanSchedule;
@@ -109,7 +117,7 @@ export function resolvePatchPolicyArgs(args: Omit<PatchPolicyArgs, "baselines" |
     const rebootOption = args.rebootOption ?? d.rebootOption;
     check(rebootOption === "RebootIfNeeded" || rebootOption === "NoReboot", "rebootOption", `must be RebootIfNeeded or NoReboot; got ${show(rebootOption)}`);
     const targets = buildTargets(args.targets ?? d.targets, "targets");
-    return { policyName, operation, scanSchedule, installSchedule, scanAtFirstCronInterval, installAtFirstCronInterval, targets, rate, rebootOption };
+    return resolved({ policyName, operation, scanSchedule, installSchedule, scanAtFirstCronInterval, installAtFirstCronInterval, targets, rate, rebootOption });
 }
 
 /**
@@ -132,9 +140,9 @@ export class PatchPolicy extends pulumi.ComponentResource {
     /** The baselines the policy uses, per operating system (custom ones; others use AWS's defaults). */
     public readonly baselineIds: Record<string, pulumi.Output<string>>;
 
-    constructor(name: string, args: PatchPolicyArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
+    constructor(name: string, args: PatchPolicyArgs | ResolvedPatchPolicyArgs = {}, opts: pulumi.ComponentResourceOptions = {}) {
         super("patching:ssm:PatchPolicy", name, {}, opts);
-        const p = resolvePatchPolicyArgs(args);
+        const p = "resolved" in args ? args.resolved : resolvePatchPolicyArgs(args);
         const seen = new Set<string>();
         (args.baselines ?? []).forEach((b, i) => {
             check(!seen.has(b.operatingSystem), `baselines[${i}]`, `a second baseline for ${b.operatingSystem}: a policy takes at most one baseline per operating system`);
@@ -218,7 +226,7 @@ export class PatchPolicy extends pulumi.ComponentResource {
 
         const association = (op: "Scan" | "Install", associationName: string, schedule: string, atFirstInterval: boolean) =>
             new aws.ssm.Association(`${name}-${op.toLowerCase()}`, {
-                name: "AWS-RunPatchBaseline",
+                name: PATCH_DOCUMENT,
                 associationName,
                 scheduleExpression: schedule,
                 applyOnlyAtCronInterval: atFirstInterval,

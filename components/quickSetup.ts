@@ -1,3 +1,4 @@
+import { ACCOUNT_ID, regionProblem } from "../lib/aws";
 import { check, show } from "./errors";
 import { ResolvedPatchPolicy } from "./patchPolicy";
 
@@ -20,8 +21,6 @@ export interface SelectedBaseline {
 }
 
 const OU = /^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/;
-const ACCOUNT = /^\d{12}$/;
-const REGION = /^(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|eusc)-[a-z]+-\d{1,2}$/;
 
 /** Validates what Quick Setup would refuse: the deployment targets (at `path`) and the policy's node targets (at `targetsPath`). */
 export function validateQuickSetup(policy: ResolvedPatchPolicy, targets: QuickSetupTargetsArgs, path: string, targetsPath = "targets"): void {
@@ -36,10 +35,13 @@ export function validateQuickSetupDeployment(targets: QuickSetupTargetsArgs, pat
     const accounts = targets.targetAccounts ?? [];
     check((ous.length > 0) !== (accounts.length > 0), at("targetOrganizationalUnits"), "give targetOrganizationalUnits or targetAccounts (one of them)");
     ous.forEach((ou, i) => check(typeof ou === "string" && OU.test(ou), at(`targetOrganizationalUnits[${i}]`), `must be an OU id like ou-ab12-cdef3456 or a root id like r-ab12; got ${show(ou)}`));
-    accounts.forEach((a, i) => check(typeof a === "string" && ACCOUNT.test(a), at(`targetAccounts[${i}]`), `must be a 12-digit account id in quotes; got ${show(a)}`));
+    accounts.forEach((a, i) => check(typeof a === "string" && ACCOUNT_ID.test(a), at(`targetAccounts[${i}]`), `must be a 12-digit account id in quotes; got ${show(a)}`));
     check(new Set(accounts).size === accounts.length && new Set(ous).size === ous.length, at(ous.length ? "targetOrganizationalUnits" : "targetAccounts"), "lists a target twice");
     check(Array.isArray(targets.targetRegions) && targets.targetRegions.length > 0, at("targetRegions"), "must list at least one Region");
-    targets.targetRegions.forEach((r, i) => check(typeof r === "string" && REGION.test(r), at(`targetRegions[${i}]`), `must be an AWS Region such as us-east-1; got ${show(r)}`));
+    targets.targetRegions.forEach((r, i) => {
+        const problem = regionProblem(r);
+        check(problem === undefined, at(`targetRegions[${i}]`), problem ?? "");
+    });
     check(new Set(targets.targetRegions).size === targets.targetRegions.length, at("targetRegions"), "lists a Region twice");
 }
 

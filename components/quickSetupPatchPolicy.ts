@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as aws from "@pulumi/aws";
 import { PatchBaseline } from "./patchBaseline";
-import { PatchPolicyArgs, resolvePatchPolicyArgs } from "./patchPolicy";
+import { PatchPolicyArgs, PatchPolicySettings, resolvePatchPolicyArgs, ResolvedPatchPolicy } from "./patchPolicy";
 import { QuickSetupTargetsArgs, quickSetupParameters, validateQuickSetup } from "./quickSetup";
 
 export interface QuickSetupPatchPolicyArgs extends Omit<PatchPolicyArgs, "instanceRoleNames" | "outputS3" | "tags"> {
@@ -17,6 +17,9 @@ export interface QuickSetupPatchPolicyArgs extends Omit<PatchPolicyArgs, "instan
     localDeploymentExecutionRoleName?: string;
 }
 
+/** QuickSetupPatchPolicy arguments whose policy settings a resolver has already checked (the stack config passes them so). */
+export type ResolvedQuickSetupPatchPolicyArgs = Omit<QuickSetupPatchPolicyArgs, keyof PatchPolicySettings> & { resolved: ResolvedPatchPolicy };
+
 /**
  * An AWS Quick Setup patch policy (AWSQuickSetupType-PatchPolicy) deployed from the management
  * account: AWS then builds the bucket, associations and IAM in every target account and Region
@@ -28,10 +31,11 @@ export class QuickSetupPatchPolicy extends pulumi.ComponentResource {
     /** The parameters Quick Setup receives. */
     public readonly parameters: pulumi.Output<Record<string, string>>;
 
-    constructor(name: string, args: QuickSetupPatchPolicyArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    constructor(name: string, args: QuickSetupPatchPolicyArgs | ResolvedQuickSetupPatchPolicyArgs, opts: pulumi.ComponentResourceOptions = {}) {
         super("patching:ssm:QuickSetupPatchPolicy", name, {}, opts);
-        const p = resolvePatchPolicyArgs(args);
-        validateQuickSetup(p, args.deployment, "deployment");
+        // Resolved settings come from the stack config, which has checked them against Quick Setup too.
+        const p = "resolved" in args ? args.resolved : resolvePatchPolicyArgs(args);
+        if (!("resolved" in args)) validateQuickSetup(p, args.deployment, "deployment");
         const baselines: PatchBaseline[] = args.baselines ?? [new PatchBaseline(`${name}-baseline`, {}, { parent: this })];
         const region = aws.getRegionOutput({}, { parent: this }).region;
 

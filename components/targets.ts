@@ -1,3 +1,4 @@
+import { INSTANCE_ID_EXAMPLE, isInstanceId, MAX_TARGETS, tagTargetKeyProblem, TARGET_MAX_VALUES } from "../lib/aws";
 import { check, show } from "./errors";
 
 /**
@@ -19,9 +20,6 @@ export interface SsmTarget {
     values: string[];
 }
 
-const MAX_TARGETS = 5;
-const MAX_VALUES = 50;
-const INSTANCE_ID = /^(i-[0-9a-f]{8}([0-9a-f]{9})?|mi-[0-9a-f]{17})$/;
 
 /** Validates targets and converts them to SSM's key/value form (`tag:<key>`, `InstanceIds`). */
 export function buildTargets(t: TargetArgs | undefined, path: string): SsmTarget[] {
@@ -33,8 +31,8 @@ export function buildTargets(t: TargetArgs | undefined, path: string): SsmTarget
     }
     if (t.instanceIds) {
         const ids = t.instanceIds;
-        check(Array.isArray(ids) && ids.length > 0 && ids.length <= MAX_VALUES, `${path}.instanceIds`, `must list 1 to ${MAX_VALUES} instance ids`);
-        ids.forEach((id, i) => check(typeof id === "string" && INSTANCE_ID.test(id), `${path}.instanceIds[${i}]`, `must be an instance id like i-0123456789abcdef0 or mi-...; got ${show(id)}`));
+        check(Array.isArray(ids) && ids.length > 0 && ids.length <= TARGET_MAX_VALUES, `${path}.instanceIds`, `must list 1 to ${TARGET_MAX_VALUES} instance ids`);
+        ids.forEach((id, i) => check(isInstanceId(id), `${path}.instanceIds[${i}]`, `must be an instance id like ${INSTANCE_ID_EXAMPLE} or mi-...; got ${show(id)}`));
         return [{ key: "InstanceIds", values: [...ids] }];
     }
     const tags = t.tags as Record<string, string>;
@@ -42,8 +40,8 @@ export function buildTargets(t: TargetArgs | undefined, path: string): SsmTarget
     const entries = Object.entries(tags);
     check(entries.length > 0 && entries.length <= MAX_TARGETS, `${path}.tags`, `must have 1 to ${MAX_TARGETS} tags (SSM takes at most ${MAX_TARGETS} targets)`);
     return entries.map(([key, value]) => {
-        // SSM caps the whole target key, "tag:" included, at 128 characters.
-        check(key.length > 0 && key.length <= 124, `${path}.tags`, `tag keys must be 1-124 characters (the target key tag:<key> is at most 128); got ${show(key)}`);
+        const keyProblem = tagTargetKeyProblem(key);
+        check(keyProblem === undefined, `${path}.tags`, `tag key ${keyProblem}`);
         check(typeof value === "string" && value.length > 0 && value.length <= 256, `${path}.tags.${key}`, `must be a non-empty tag value of at most 256 characters; got ${show(value)}`);
         return { key: `tag:${key}`, values: [value] };
     });

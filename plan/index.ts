@@ -1,5 +1,5 @@
 import { parseStackConfig, rawStackConfig } from "../program/config";
-import { main } from "../program";
+import { deploy } from "../program";
 import { loadStackConfigFile, projectName, stackConfigPath } from "./stackFile";
 import { Plan, planStack } from "./run";
 
@@ -22,6 +22,7 @@ export interface PlanRequest {
  */
 export async function planProgram(req: PlanRequest): Promise<Plan> {
     const config = req.config ?? loadStackConfigFile(req.configFile ?? stackConfigPath(req.stack));
-    parseStackConfig(rawStackConfig(config), config["aws:region"]);
-    return planStack({ project: projectName(), stack: req.stack, config, program: main, captureStacks: req.captureStacks });
+    // Parsed once: the plan deploys the same resolved config the error check produced.
+    const cfg = parseStackConfig(rawStackConfig(config), config["aws:region"]);
+    return planStack({ project: projectName(), stack: req.stack, config, program: async () => deploy(cfg), captureStacks: req.captureStacks });
 }

@@ -19,19 +19,18 @@ export interface EnvironmentOutputs {
 }
 
 /**
- * Builds the patch management set of one environment in one account and Region: its baselines
- * and patch groups, the patch policy, the optional maintenance window and demo fleet. `prefix`
- * starts every logical name; `opts` carries the provider (and parent) of that account and Region.
+ * Builds the patch management set of one environment in one account and Region from the resolved
+ * stack config: its baselines and patch groups, the patch policy, the optional maintenance window
+ * and demo fleet. `prefix` starts every logical name; `opts` carries the provider (and parent) of
+ * that account and Region.
  */
 export function deployEnvironment(prefix: string, cfg: StackConfig, opts: pulumi.ComponentResourceOptions = {}): EnvironmentOutputs {
-    const tags = { Environment: cfg.environment, ManagedBy: "pulumi", ...cfg.tags };
     const out: EnvironmentOutputs = { baselines: {}, patchGroups: {} };
 
-    const baselines = cfg.baselines.map((b) => {
-        const { patchGroups, ...args } = b;
-        const baseline = new PatchBaseline(`${prefix}-${(b.operatingSystem ?? "AMAZON_LINUX_2").toLowerCase().replace(/_/g, "-")}`, { ...args, tags: { ...tags, ...(args.tags ?? {}) } }, opts);
+    const baselines = cfg.baselines.map(({ resolved, patchGroups }) => {
+        const baseline = new PatchBaseline(`${prefix}-${resolved.operatingSystem.toLowerCase().replace(/_/g, "-")}`, { resolved }, opts);
         out.baselines[baseline.operatingSystem] = { id: baseline.baselineId, name: baseline.baselineName };
-        for (const group of patchGroups ?? []) {
+        for (const group of patchGroups) {
             const pg = new PatchGroup(`${prefix}-group-${group}`, { patchGroup: group, baselineId: baseline.baselineId }, opts);
             out.patchGroups[group] = pg.baselineId;
         }
@@ -42,64 +41,46 @@ export function deployEnvironment(prefix: string, cfg: StackConfig, opts: pulumi
         ? new DemoFleet(`${prefix}-demo`, {
             instanceCount: cfg.demoFleet.instanceCount,
             instanceType: cfg.demoFleet.instanceType,
-            tags,
+            tags: cfg.tags,
             // A patch policy attaches it; in organization mode Quick Setup does, when allowed.
-            attachManagedInstanceCore: cfg.patchPolicy === undefined || (cfg.organization !== undefined && cfg.organization.attachPoliciesToInstanceProfiles === false),
+            attachManagedInstanceCore: cfg.patchPolicy === undefined || cfg.organization?.attachPoliciesToInstanceProfiles === false,
         }, opts)
         : undefined;
     if (fleet) {
         out.demoFleet = { instanceIds: fleet.instanceIds };
     }
 
-    if (cfg.patchPolicy) {
-        const p = cfg.patchPolicy;
-        // The settings both kinds of patch policy share.
-        const common = {
-            policyName: p.resolved.policyName,
-            operation: p.operation,
-            scanSchedule: p.scanSchedule,
-            installSchedule: p.installSchedule,
-            scanAtFirstCronInterval: p.scanAtFirstCronInterval,
-            installAtFirstCronInterval: p.installAtFirstCronInterval,
-            targets: p.targets ?? { tags: { Environment: cfg.environment } },
-            maxConcurrency: p.maxConcurrency,
-            maxErrors: p.maxErrors,
-            rebootOption: p.rebootOption,
+    const policy = cfg.patchPolicy;
+    if (policy && cfg.organization) {
+        const { attachPoliciesToInstanceProfiles, localDeploymentAdministrationRoleArn, localDeploymentExecutionRoleName, ...deployment } = cfg.organization;
+        const qs = new QuickSetupPatchPolicy(`${prefix}-quicksetup`, {
+            resolved: policy.resolved,
             baselines,
-            outputS3: p.outputS3BucketName ? { bucketName: p.outputS3BucketName } : undefined,
+            outputS3: policy.outputS3BucketName ? { bucketName: policy.outputS3BucketName } : undefined,
+            deployment,
+            attachPoliciesToInstanceProfiles,
+            localDeploymentAdministrationRoleArn,
+            localDeploymentExecutionRoleName,
+        }, opts);
+        out.quickSetup = { managerArn: qs.managerArn, parameters: qs.parameters };
+    } else if (policy) {
+        const created = new PatchPolicy(`${prefix}-policy`, {
+            resolved: policy.resolved,
+            baselines,
+            outputS3: policy.outputS3BucketName ? { bucketName: policy.outputS3BucketName } : undefined,
+            instanceRoleNames: [...policy.instanceRoleNames, ...(fleet ? [fleet.roleName] : [])],
+            tags: cfg.tags,
+        }, opts);
+        out.patchPolicy = {
+            name: created.policyName,
+            bucket: created.bucketName,
+            scanAssociation: created.scanAssociation,
+            installAssociation: created.installAssociation,
         };
-        if (cfg.organization) {
-            const org = cfg.organization;
-            const qs = new QuickSetupPatchPolicy(`${prefix}-quicksetup`, {
-                ...common,
-                deployment: org,
-                attachPoliciesToInstanceProfiles: org.attachPoliciesToInstanceProfiles,
-                localDeploymentAdministrationRoleArn: org.localDeploymentAdministrationRoleArn,
-                localDeploymentExecutionRoleName: org.localDeploymentExecutionRoleName,
-            }, opts);
-            out.quickSetup = { managerArn: qs.managerArn, parameters: qs.parameters };
-        } else {
-            const policy = new PatchPolicy(`${prefix}-policy`, {
-                ...common,
-                instanceRoleNames: [...(p.instanceRoleNames ?? []), ...(fleet ? [fleet.roleName] : [])],
-                tags,
-            }, opts);
-            out.patchPolicy = {
-                name: policy.policyName,
-                bucket: policy.bucketName,
-                scanAssociation: policy.scanAssociation,
-                installAssociation: policy.installAssociation,
-            };
-        }
     }
 
     if (cfg.maintenanceWindow) {
-        const w = cfg.maintenanceWindow;
-        const window = new MaintenanceWindow(`${prefix}-window`, {
-            ...w,
-            windowName: w.windowName ?? `${cfg.environment}-patching`.replace(/[^a-zA-Z0-9_\-.]/g, "-"),
-            tags: { ...tags, ...(w.tags ?? {}) },
-        }, opts);
+        const window = new MaintenanceWindow(`${prefix}-window`, { resolved: cfg.maintenanceWindow }, opts);
         out.maintenanceWindow = { id: window.windowId, name: window.windowName, taskIds: window.taskIds };
     }
     return out;

@@ -98,7 +98,7 @@ describe("invalid accounts and Regions", () => {
     const raw = (accounts: unknown, regions: unknown = REGIONS) => ({ ...rawStackConfig(DEV), accounts, regions });
     const cases: [string, unknown, unknown, string][] = [
         ["an 11-digit account id", [{ ...ACCOUNTS[0], accountId: "22222222222" }], REGIONS, "ssm-patching:accounts[0].accountId"],
-        ["an account id given as a number", [{ ...ACCOUNTS[0], accountId: 222222222222 }], REGIONS, "ssm-patching:accounts[0].accountId"],
+        ["an account id that YAML read as a number and lost its leading zero", [{ ...ACCOUNTS[0], accountId: 22222222222 }], REGIONS, "ssm-patching:accounts[0].accountId"],
         ["a role ARN that is a user", [{ ...ACCOUNTS[0], roleArn: "arn:aws:iam::222222222222:user/bob" }], REGIONS, "ssm-patching:accounts[0].roleArn"],
         ["a role in another account", [{ ...ACCOUNTS[0], roleArn: "arn:aws:iam::999999999999:role/PatchingDeployment" }], REGIONS, "ssm-patching:accounts[0].roleArn"],
         ["the same account twice", [ACCOUNTS[0], ACCOUNTS[1], ACCOUNTS[0]], REGIONS, "ssm-patching:accounts[2].accountId"],
@@ -120,6 +120,16 @@ describe("invalid accounts and Regions", () => {
 
     it("refuses an aws:region that is not a Region", () => {
         assert.throws(() => parseStackConfig(rawStackConfig(DEV), "us-east"), /aws:region: must be an AWS Region/);
+    });
+
+    it("refuses Regions of the right shape that the installed AWS SDK does not know", () => {
+        assert.throws(() => parseStackConfig(rawStackConfig(DEV), "us-eats-1"), /^ValidationError: aws:region: is not a Region the installed AWS SDK knows/);
+        assert.throws(() => parseStackConfig(raw(ACCOUNTS, ["us-east-1", "us-mars-1"])), (err: Error) => err instanceof ValidationError && err.path === "ssm-patching:regions[1]");
+    });
+
+    it("takes a 12-digit account id that YAML read as a number (pulumi config set --path stores it so)", () => {
+        const cfg = parseStackConfig(raw([{ ...ACCOUNTS[0], accountId: 222222222222 }], REGIONS));
+        assert.deepEqual([...new Set(cfg.targets.map((t) => t.accountId))], ["222222222222"]);
     });
 });
 

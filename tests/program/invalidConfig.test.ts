@@ -41,6 +41,13 @@ const cases: [string, (c: Record<string, any>) => void, string, RegExp?][] = [ /
     ["a window over all managed nodes", (c) => (c.maintenanceWindow = { schedule: "cron(0 2 ? * SUN *)", targets: { allManagedNodes: true } }), "ssm-patching:maintenanceWindow.targets.allManagedNodes"],
     ["a demo fleet of 50", (c) => (c.demoFleet.instanceCount = 50), "ssm-patching:demoFleet.instanceCount", /0 to 10/],
     ["a bad patch group name", (c) => (c.baselines[0].patchGroups = ["web#1"]), "ssm-patching:baselines[0].patchGroups[0]"],
+    ["tags that set the environment tag", (c) => (c.tags = { Environment: "Dev" }), "ssm-patching:tags.Environment", /cannot set the Environment tag.*ssm-patching:environment/],
+    ["tags that set the environment tag in lower case", (c) => (c.tags = { Team: "web", environment: "Dev" }), "ssm-patching:tags.environment", /cannot set the Environment tag/],
+    ["a window that sets the environment tag", (c) => (c.maintenanceWindow = { schedule: "cron(0 2 ? * SUN *)", tags: { Environment: "Dev" } }), "ssm-patching:maintenanceWindow.tags.Environment"],
+    ["an unknown Region", (c) => (c.regions = ["us-eats-1"]), "ssm-patching:regions[0]", /installed AWS SDK/],
+    ["maxConcurrency over the API's 7 characters", (c) => (c.patchPolicy.maxConcurrency = "12345678"), "ssm-patching:patchPolicy.maxConcurrency", /7 characters/],
+    ["a window with no schedule", (c) => (c.maintenanceWindow = {}), "ssm-patching:maintenanceWindow.schedule", /is required/],
+    ["a string where a list belongs", (c) => (c.patchPolicy.instanceRoleNames = "web"), "ssm-patching:patchPolicy.instanceRoleNames", /list of IAM role names/],
     ["an instance role that is an ARN", (c) => (c.patchPolicy.instanceRoleNames = ["arn:aws:iam::123456789012:role/web"]), "ssm-patching:patchPolicy.instanceRoleNames"],
 ];
 
