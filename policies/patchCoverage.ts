@@ -3,7 +3,7 @@ import {
     AssociationInput, assessCoverage, CoverageInput, Member, PatchGroupInput, Placement, QuickSetupDefinition,
     QuickSetupInput, WindowTargetInput, WindowTaskInput,
 } from "./coverage";
-import { ASSOCIATION, MAINTENANCE_WINDOW, PATCH_GROUP, QUICK_SETUP, strOrUnknown, targetsOf, WINDOW_TARGET, WINDOW_TASK } from "./ssm";
+import { ASSOCIATION, MAINTENANCE_WINDOW, PATCH_GROUP, QUICK_SETUP, roleArnAccount, strOrUnknown, targetsOf, WINDOW_TARGET, WINDOW_TASK } from "./ssm";
 import { AUTOSCALING_GROUP, INSTANCE, INSTANCE_TYPES, kindOf, tagSetOf } from "./tags";
 import { field, isUnknown, obj, Plain, undecidable, Unknown } from "./values";
 
@@ -42,8 +42,7 @@ function accountOfProvider(provider: PolicyProviderResource): string | Unknown {
     if (isUnknown(roles)) return roles;
     const first = (decode(roles) as { roleArn?: unknown }[] | undefined)?.[0]?.roleArn;
     if (isUnknown(first)) return first;
-    const m = typeof first === "string" ? /^arn:[\w-]+:iam::(\d{12}):role\//.exec(first) : null;
-    return m ? m[1] : "";
+    return roleArnAccount(first) ?? "";
 }
 
 /** Reads a stack's resources into the coverage model. Linear; providers are read once each. */

@@ -1,7 +1,15 @@
 // Systems Manager facts the policies share: resource types, the patch document, SSM targets.
 import { isUnknown, obj, Plain, Unknown } from "./values";
 
+// The pack is published on its own, so it keeps its own copy of the AWS rules it needs; the project's
+// are in lib/aws, and tests/policies/rules.test.ts checks that the two agree.
 export const PATCH_DOCUMENT = "AWS-RunPatchBaseline";
+
+/** The account of an IAM role ARN in any partition (`arn:aws:iam::123456789012:role/Name`), or undefined. */
+export function roleArnAccount(arn: unknown): string | undefined {
+    const m = typeof arn === "string" ? /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/.exec(arn) : null;
+    return m ? m[1] : undefined;
+}
 
 export const PATCH_BASELINE = "aws:ssm/patchBaseline:PatchBaseline";
 export const PATCH_GROUP = "aws:ssm/patchGroup:PatchGroup";
