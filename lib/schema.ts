@@ -73,7 +73,8 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, roo
     const path = [...issue.path];
     if (issue.code === "unrecognized_keys") path.push(issue.keys[0]);
     // A missing value reaches the schema as undefined: say it is required.
-    const message = issue.code === "invalid_type" && issue.message.endsWith("; got undefined") ? `is required: ${issue.message.slice(0, -"; got undefined".length)}` : issue.message;
+    const missing = issue.code === "invalid_type" && issue.message.endsWith("; got undefined");
+    const message = missing ? `is required: ${issue.message.slice(0, -"; got undefined".length).replace(/^must be /, "")}` : issue.message;
     throw new ValidationError(joinPath(root, path), message);
 }
 

@@ -152,7 +152,7 @@ const TOP_KEYS = ["environment", "baselines", "patchPolicy", "maintenanceWindow"
 
 /** The `ssm-patching:*` keys as the user writes them. */
 const RawStackConfigSchema = z.strictObject({
-    environment: z.string({ error: (i) => `is required: the Environment tag value of the fleet, e.g. Development (set it with: pulumi config set environment Development); got ${show(i.input)}` })
+    environment: z.string({ error: (i) => `must be the Environment tag value of the fleet, e.g. Development (set it with: pulumi config set environment Development); got ${show(i.input)}` })
         .regex(/^[\p{L}\p{N} _.:/=+\-@]{1,256}$/u, { error: (i) => `must be a tag value of 1-256 letters, digits, spaces and _.:/=+-@, e.g. Development; got ${show(i.input)}` }),
     baselines: list(BaselineSchema, "a list of baselines")
         .min(1, { error: "must be a list of at least one baseline (an empty object {} is the reference baseline)" })
