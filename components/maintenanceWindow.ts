@@ -15,7 +15,7 @@ export interface PatchTaskArgs {
     rebootOption?: RebootOption;
     /** Nodes patched at once, a count or a percentage. Defaults to "1". */
     maxConcurrency?: string;
-    /** Errors that stop the task, a count or a percentage. Defaults to "1". */
+    /** Errors SSM tolerates before it stops the task, a count or a percentage: "0" stops at the first error, "1" at the second. Defaults to "1", the reference workflow's error threshold. */
     maxErrors?: string;
     /** Task priority in the window, from 0; lower runs first, equal ones run together. Defaults to 1 for Scan and 2 for Install. */
     priority?: number;
@@ -42,7 +42,7 @@ export interface MaintenanceWindowArgs {
     operations?: PatchOperation[];
     /** Settings of the Scan task. Defaults as in PatchTaskArgs. */
     scan?: PatchTaskArgs;
-    /** Settings of the Install task. Defaults as in PatchTaskArgs (RebootIfNeeded, 1 at a time, stop after 1 error). */
+    /** Settings of the Install task. Defaults as in PatchTaskArgs (RebootIfNeeded, 1 at a time, error threshold 1: the run stops at the second error). */
     install?: PatchTaskArgs;
     /** Send command output to CloudWatch Logs, in this log group. Defaults to CloudWatch output on, in SSM's default group. */
     cloudWatchLogGroupName?: string;

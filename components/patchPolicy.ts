@@ -50,7 +50,7 @@ export interface PatchPolicyArgs {
     targets?: TargetArgs;
     /** Nodes patched at once. Defaults to "50%". */
     maxConcurrency?: string;
-    /** Errors that stop the run. Defaults to "50%". */
+    /** Errors SSM tolerates before it stops the run ("0" stops at the first). Defaults to "50%". */
     maxErrors?: string;
     /** Reboot after install when needed, or never. Defaults to RebootIfNeeded. */
     rebootOption?: RebootOption;

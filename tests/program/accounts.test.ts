@@ -147,7 +147,8 @@ describe("bundled environments", () => {
         assert.equal(tasks.length, 4);
         for (const t of tasks) {
             assert.equal(t.inputs.maxConcurrency, "10%");
-            assert.equal(t.inputs.maxErrors, "1");
+            // SSM stops once errors exceed MaxErrors: "0" stops at the first error.
+            assert.equal(t.inputs.maxErrors, "0");
         }
         assert.equal(p.resources.filter((r) => r.type === "aws:ssm/association:Association").length, 4, "prod's policy only scans");
         // The window's installs use the account default baseline: prod's own.
