@@ -3,7 +3,7 @@ const js = require("@eslint/js");
 const tseslint = require("typescript-eslint");
 
 module.exports = tseslint.config(
-    { ignores: ["node_modules/", "**/node_modules/", "bench/results/"] },
+    { ignores: ["node_modules/", "**/node_modules/", "dist/", "bench/results/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { main } from "../patchctl/main";
-import { FakeSsm, makeFleet } from "../patchctl/testing/fakeSsm";
+import { FakeSsm, makeFleet } from "../testing/fakeSsm";
 import { Figure, figure } from "./stats";
 
 export interface ComplianceSettings {

@@ -1,12 +1,12 @@
 // One measurement of the offline plan: the dev stack deployed into N account/Region pairs.
-// Run in its own process so its peak memory is its own: prints one JSON line.
-import * as path from "path";
+// Run in its own process so its peak memory is its own: prints one JSON line. bench/plan.ts runs
+// it compiled (dist/bench/planWorker.js), as `npm run plan` runs the plan.
 import { planProgram } from "../plan";
-import { loadStackConfigFile } from "../plan/stackFile";
+import { loadStackConfigFile, stackConfigPath } from "../plan/stackFile";
 
 /** N pairs as accounts × 2 Regions (N even) or 1 account × 1 Region. */
 export function pairsConfig(pairs: number): Record<string, string> {
-    const dev = loadStackConfigFile(path.join(__dirname, "../Pulumi.dev.yaml"));
+    const dev = loadStackConfigFile(stackConfigPath("dev"));
     const regions = pairs === 1 ? ["us-east-1"] : ["us-east-1", "eu-west-1"];
     const accounts = Array.from({ length: pairs / regions.length }, (_, i) => {
         const id = String(200000000000 + i);

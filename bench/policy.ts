@@ -1,9 +1,14 @@
 import * as path from "path";
-import { PATCH_COMPLIANCE_PACK_DIR, startPack } from "../plan/analyzer";
-import { syntheticFleet } from "../plan/synthetic";
+import { PATCH_COMPLIANCE_PACK_DIR, startPack } from "../plan/policy";
+import { layOutCompiledPack } from "../plan/policy/compiledPack";
+import { DIST, PROJECT_DIR } from "../plan/project";
+import { syntheticFleet } from "../testing/syntheticStacks";
 import { Figure, figure } from "./stats";
 
-export const NOOP_PACK_DIR = path.join(__dirname, "noop-pack");
+/** The no-op pack's sources. */
+export const NOOP_PACK_SOURCE_DIR = path.join(PROJECT_DIR, "bench", "noop-pack");
+/** The no-op pack compiled by `npm run build`, laid out as a pack like the patch-compliance one: both start alike. */
+export const NOOP_PACK_DIR = path.join(PROJECT_DIR, DIST, "bench", "noop-pack");
 
 export interface PolicyRow {
     instances: number;
@@ -17,10 +22,11 @@ export interface PolicyRow {
 
 /**
  * Drives both packs over synthetic stacks of N instances with their coverage resources
- * (plan/synthetic.ts: associations, a maintenance window, a Quick Setup policy, a patch group).
+ * (testing/syntheticStacks.ts: associations, a maintenance window, a Quick Setup policy, a patch group).
  * Each pack is started once; runs alternate between the packs so drift hits both alike.
  */
 export async function benchPolicy(sizes: number[], runs: number, log: (s: string) => void): Promise<{ rows: PolicyRow[]; startMs: { pack: number; floor: number } }> {
+    layOutCompiledPack(NOOP_PACK_SOURCE_DIR, NOOP_PACK_DIR);
     let t = Date.now();
     const pack = await startPack(PATCH_COMPLIANCE_PACK_DIR);
     const packStart = Date.now() - t;

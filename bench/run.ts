@@ -6,11 +6,16 @@ import * as path from "path";
 import { benchCompliance, ComplianceRow } from "./compliance";
 import { benchPlan, PlanRow } from "./plan";
 import { benchPolicy, PolicyRow } from "./policy";
+import { benchStartup, StartupRow } from "./startup";
 import { fmt } from "./stats";
+
+const SECTIONS = ["plan", "policy", "compliance", "startup"] as const;
+type Section = (typeof SECTIONS)[number];
 
 interface Options {
     runs: number;
     quick: boolean;
+    only?: Section[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -18,12 +23,17 @@ function parseArgs(argv: string[]): Options {
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
         if (a === "--quick") opts.quick = true;
-        else if (a === "--runs") {
+        else if (a === "--only") {
+            const names = (argv[++i] ?? "").split(",");
+            const unknown = names.filter((n) => !(SECTIONS as readonly string[]).includes(n));
+            if (unknown.length > 0) fail(`--only: no section ${unknown.map((n) => `'${n}'`).join(", ")}; the sections: ${SECTIONS.join(", ")}`);
+            opts.only = names as Section[];
+        } else if (a === "--runs") {
             const n = Number(argv[++i]);
             if (!Number.isInteger(n) || n < 1 || n > 20) fail("--runs: must be a whole number from 1 to 20");
             opts.runs = n;
         } else if (a === "--help" || a === "-h") {
-            process.stdout.write("Usage: npm run bench -- [--runs N] [--quick]\n\n  --runs N   runs per figure (default 3)\n  --quick    small sizes only, for a smoke test\n");
+            process.stdout.write(`Usage: npm run bench -- [--runs N] [--quick] [--only SECTIONS]\n\n  --runs N          runs per figure (default 3)\n  --quick           small sizes only, for a smoke test\n  --only SECTIONS   these sections only, comma-separated: ${SECTIONS.join(", ")}\n`);
             process.exit(0);
         } else fail(`unknown option '${a}'; see --help`);
     }
@@ -73,6 +83,13 @@ function policyTable(rows: PolicyRow[]): string {
     );
 }
 
+function startupTable(rows: StartupRow[]): string {
+    return table(
+        ["what", "wall ms", "beyond node's own start"],
+        rows.map((r) => [r.what, fmt(r.ms), r.beyondNodeMs === undefined ? "-" : r.beyondNodeMs.toFixed(0)]),
+    );
+}
+
 function complianceTable(rows: ComplianceRow[]): string {
     return table(
         ["nodes", "calls (bound)", "throttled", "wall ms", "bound ms", "ratio", "AWS CLI ms", "AWS CLI calls", "CLI / patchctl"],
@@ -95,29 +112,38 @@ async function main() {
     const started = new Date().toISOString();
     const throttle = { latencyMs: 20, rps: 10 };
 
-    const plan = benchPlan(opts.quick ? [1, 10] : [1, 10, 100], opts.runs, log);
-    const policy = await benchPolicy(opts.quick ? [1000] : [1000, 10000], opts.runs, log);
-    const compliance = await benchCompliance(opts.quick ? [500] : [500, 2000, 10000], opts.runs, throttle, opts.quick ? [500] : [500, 2000], log);
+    const runs = (section: Section) => !opts.only || opts.only.includes(section);
+
+    const plan = runs("plan") ? benchPlan(opts.quick ? [1, 10] : [1, 10, 100], opts.runs, log) : undefined;
+    const policy = runs("policy") ? await benchPolicy(opts.quick ? [1000] : [1000, 10000], opts.runs, log) : undefined;
+    const compliance = runs("compliance")
+        ? await benchCompliance(opts.quick ? [500] : [500, 2000, 10000], opts.runs, throttle, opts.quick ? [500] : [500, 2000], log)
+        : undefined;
+    const startup = runs("startup") ? await benchStartup(opts.runs, log) : undefined;
     log("");
 
     const out = [
         `Benchmarks (${started}, ${opts.runs} run${opts.runs === 1 ? "" : "s"} per figure: median (min–max))`,
         "",
-        "1. Offline plan of the dev stack into N account/Region pairs (each run a fresh process)",
-        planTable(plan),
-        "",
-        `2. Policy pack over the analyzer protocol, synthetic stacks (packs started once: patch-compliance ${policy.startMs.pack} ms, no-op ${policy.startMs.floor} ms)`,
-        policyTable(policy.rows),
-        "",
-        `3. patchctl compliance report against the loopback SSM endpoint (${throttle.latencyMs} ms a request, ${throttle.rps} requests/s per describe operation)`,
-        complianceTable(compliance),
-        "",
+        ...(plan ? ["1. Offline plan of the dev stack into N account/Region pairs (each run a fresh process)", planTable(plan), ""] : []),
+        ...(policy ? [
+            `2. Policy pack over the analyzer protocol, synthetic stacks (packs started once: patch-compliance ${policy.startMs.pack} ms, no-op ${policy.startMs.floor} ms)`,
+            policyTable(policy.rows),
+            "",
+        ] : []),
+        ...(compliance ? [
+            `3. patchctl compliance report against the loopback SSM endpoint (${throttle.latencyMs} ms a request, ${throttle.rps} requests/s per describe operation)`,
+            complianceTable(compliance),
+            "",
+        ] : []),
+        ...(startup ? ["4. Start-up: commands with plain node on the compiled build, and the policy pack up to GetAnalyzerInfo", startupTable(startup), ""] : []),
     ].join("\n");
     process.stdout.write(out);
     const dir = path.join(__dirname, "results");
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "latest.json");
-    fs.writeFileSync(file, JSON.stringify({ started, runs: opts.runs, plan, policy, compliance: { settings: throttle, rows: compliance } }, null, 2) + "\n");
+    const results = { started, runs: opts.runs, plan, policy, compliance: compliance && { settings: throttle, rows: compliance }, startup };
+    fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
     process.stdout.write(`\nFigures written to ${path.relative(process.cwd(), file)}\n`);
 }
 

@@ -1,37 +1,33 @@
 /**
  * The accounts file: which accounts and Regions `--accounts` runs in, and the role to assume in each.
  *
- * Same shape as the Pulumi stack config's target accounts (key `accounts`), so one file serves both.
- * Accepted layouts (YAML or JSON):
+ * One schema with the Pulumi stack's target accounts (lib/accounts.ts), so a stack config file works
+ * as an accounts file. Accepted layouts (YAML or JSON):
  *   - a list of entries;
  *   - an object with an `accounts` list;
  *   - a Pulumi stack file: `config: { "<project>:accounts": [ ... ] }`.
- * Entry: { accountId, roleArn, externalId?, sessionName?, regions: [...] }. Other keys are ignored.
+ * Entry: { accountId, roleArn, externalId?, sessionName?, regions? }; any other key is refused.
+ * In a stack file an entry without `regions` takes the file's `<project>:regions`, else its
+ * `aws:region`, as the stack does; in a plain list or object every entry lists its `regions`.
  */
+import { AccountsSchema, accountRegions, RegionSchema, RegionsSchema, type AccountRegion } from "../lib/accounts";
+import { parseOrThrow } from "../lib/schema";
+import { ValidationError } from "../lib/validation";
 import { readYamlFile } from "../lib/yamlFile";
-import { ConfigError } from "./errors";
+import { ConfigError } from "./output/errors";
 
-export interface AccountEntry {
-    /** 12-digit AWS account id. */
-    accountId: string;
-    /** Role patchctl assumes in that account. */
-    roleArn: string;
-    /** External id the role's trust policy requires, if any. */
-    externalId?: string;
-    /** Role session name. Defaults to "patchctl". */
-    sessionName?: string;
-    /** Regions to work in, e.g. ["us-east-1", "eu-west-1"]. */
-    regions: string[];
+export type { AccountRegion } from "../lib/accounts";
+
+/** Where the accounts list is, and for a stack file the Regions its accounts fall back to. */
+interface Layout {
+    list: unknown;
+    /** The path of the list in error messages: `accounts`, or the stack config key `ssm-patching:accounts`. */
+    root: string;
+    stack?: { regionsKey: string; regions: unknown; awsRegion: unknown };
 }
 
-const ACCOUNT_ID = /^\d{12}$/;
-const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
-const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
-const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
-
-/** Reads and validates an accounts file. Throws ConfigError "<file>: accounts[i].field: reason". */
-export function loadAccountsFile(path: string): AccountEntry[] {
+/** Reads and validates an accounts file. Throws ConfigError "<file>: <path>: reason". */
+export function loadAccountsFile(path: string): AccountRegion[] {
     const document = readYamlFile(path, "accounts file", (m) => new ConfigError(m));
     try {
         return parseAccounts(document);
@@ -43,104 +39,60 @@ export function loadAccountsFile(path: string): AccountEntry[] {
     }
 }
 
-/** Validates a parsed accounts document (see the module comment for the accepted layouts). */
-export function parseAccounts(document: unknown): AccountEntry[] {
-    const list = extractList(document);
-    if (list.length === 0) {
-        throw new ConfigError("accounts: the list is empty; add at least one {accountId, roleArn, regions} entry");
-    }
-    const seen = new Map<string, number>();
-    return list.map((raw, index) => {
-        const entry = parseEntry(raw, `accounts[${index}]`);
-        const first = seen.get(entry.accountId);
-        if (first !== undefined) {
-            throw new ConfigError(`accounts[${index}].accountId: ${entry.accountId} is already listed at accounts[${first}]; list each account once with all its regions`);
+/** Validates a parsed accounts document (see the module comment) into its account-Regions, in file order. Throws ConfigError "<path>: reason". */
+export function parseAccounts(document: unknown): AccountRegion[] {
+    try {
+        return expand(layoutOf(document));
+    } catch (error) {
+        if (error instanceof ValidationError) {
+            throw new ConfigError(error.message);
         }
-        seen.set(entry.accountId, index);
-        return entry;
-    });
+        throw error;
+    }
 }
 
-function extractList(document: unknown): unknown[] {
+function expand(layout: Layout): AccountRegion[] {
+    const accounts = parseOrThrow(AccountsSchema, layout.list, layout.root);
+    const without = accounts.findIndex((a) => a.regions === undefined);
+    if (!layout.stack) {
+        if (without >= 0) {
+            throw new ValidationError(
+                `${layout.root}[${without}].regions`,
+                "is required: a non-empty list of AWS Regions such as [us-east-1, eu-west-1] (only a Pulumi stack file falls back to its <project>:regions or aws:region)",
+            );
+        }
+        return accountRegions(accounts, undefined, "");
+    }
+    const { regionsKey } = layout.stack;
+    const regions = layout.stack.regions === undefined ? undefined : parseOrThrow(RegionsSchema, layout.stack.regions, regionsKey);
+    const awsRegion = layout.stack.awsRegion === undefined ? undefined : parseOrThrow(RegionSchema, layout.stack.awsRegion, "aws:region");
+    if (without >= 0 && regions === undefined && awsRegion === undefined) {
+        throw new ValidationError(
+            `${layout.root}[${without}].regions`,
+            `is required: this stack file has neither ${regionsKey} nor aws:region for an account without its own regions`,
+        );
+    }
+    return accountRegions(accounts, regions, awsRegion ?? "");
+}
+
+function layoutOf(document: unknown): Layout {
     if (Array.isArray(document)) {
-        return document;
+        return { list: document, root: "accounts" };
     }
     if (isObject(document)) {
         if ("accounts" in document) {
-            if (!Array.isArray(document.accounts)) {
-                throw new ConfigError("accounts: must be a list of {accountId, roleArn, regions} entries");
-            }
-            return document.accounts;
+            return { list: document.accounts, root: "accounts" };
         }
         if (isObject(document.config)) {
-            const key = Object.keys(document.config).find((k) => k === "accounts" || k.endsWith(":accounts"));
+            const config = document.config;
+            const key = Object.keys(config).find((k) => k === "accounts" || k.endsWith(":accounts"));
             if (key !== undefined) {
-                const value = document.config[key];
-                if (!Array.isArray(value)) {
-                    throw new ConfigError(`config.${key}: must be a list of {accountId, roleArn, regions} entries`);
-                }
-                return value;
+                const regionsKey = `${key.slice(0, -"accounts".length)}regions`;
+                return { list: config[key], root: key, stack: { regionsKey, regions: config[regionsKey], awsRegion: config["aws:region"] } };
             }
         }
     }
     throw new ConfigError("expected a list of accounts, an object with an 'accounts' list, or a Pulumi stack file with config '<project>:accounts'");
-}
-
-function parseEntry(raw: unknown, at: string): AccountEntry {
-    if (!isObject(raw)) {
-        throw new ConfigError(`${at}: must be an object with accountId, roleArn and regions`);
-    }
-    let accountId: string;
-    if (typeof raw.accountId === "number" && Number.isInteger(raw.accountId) && String(raw.accountId).length === 12) {
-        accountId = String(raw.accountId);
-    } else if (typeof raw.accountId === "string" && ACCOUNT_ID.test(raw.accountId)) {
-        accountId = raw.accountId;
-    } else if (raw.accountId === undefined) {
-        throw new ConfigError(`${at}.accountId: is required (a 12-digit account id in quotes, e.g. "123456789012")`);
-    } else {
-        throw new ConfigError(`${at}.accountId: must be a 12-digit account id in quotes, e.g. "123456789012"; got ${JSON.stringify(raw.accountId)}`);
-    }
-
-    const roleMatch = typeof raw.roleArn === "string" ? ROLE_ARN.exec(raw.roleArn) : null;
-    if (!roleMatch) {
-        throw new ConfigError(`${at}.roleArn: must be an IAM role ARN like arn:aws:iam::123456789012:role/Name`);
-    }
-    if (roleMatch[1] !== accountId) {
-        throw new ConfigError(`${at}.roleArn: the role is in account ${roleMatch[1]} but accountId is ${accountId}; use the role in the target account`);
-    }
-    const roleArn = raw.roleArn as string;
-
-    let externalId: string | undefined;
-    if (raw.externalId !== undefined && raw.externalId !== null) {
-        if (typeof raw.externalId !== "string" || !EXTERNAL_ID.test(raw.externalId)) {
-            throw new ConfigError(`${at}.externalId: must be 2 to 1224 characters of letters, digits and +=,.@:/-`);
-        }
-        externalId = raw.externalId;
-    }
-
-    let sessionName: string | undefined;
-    if (raw.sessionName !== undefined && raw.sessionName !== null) {
-        if (typeof raw.sessionName !== "string" || !SESSION_NAME.test(raw.sessionName)) {
-            throw new ConfigError(`${at}.sessionName: must be 2 to 64 characters of letters, digits and +=,.@-`);
-        }
-        sessionName = raw.sessionName;
-    }
-
-    if (!Array.isArray(raw.regions) || raw.regions.length === 0) {
-        throw new ConfigError(`${at}.regions: must be a non-empty list of Regions, e.g. [us-east-1]`);
-    }
-    const regions: string[] = [];
-    raw.regions.forEach((region, i) => {
-        if (typeof region !== "string" || !REGION.test(region)) {
-            throw new ConfigError(`${at}.regions[${i}]: ${JSON.stringify(region)} is not a Region name like us-east-1`);
-        }
-        if (regions.includes(region)) {
-            throw new ConfigError(`${at}.regions[${i}]: ${region} is listed twice`);
-        }
-        regions.push(region);
-    });
-
-    return { accountId, roleArn, externalId, sessionName, regions };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

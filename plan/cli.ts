@@ -1,13 +1,13 @@
-// `npm run plan -- --stack <name> [--config-file <yaml>] [--policy-config <file>] [--json]`: what
-// the program would create, computed offline under Pulumi's mocks, checked by the patch-compliance
-// policy pack as `pulumi preview --policy-pack policies` would. Exit 0 with a plan that passes,
-// 1 on a mandatory policy violation, 2 on invalid input.
+// `npm run plan -- [--stack <name>] [--config-file <yaml>] [--policy-config <file>] [--json]`:
+// what the program would create, computed offline under Pulumi's mocks, checked by the
+// patch-compliance policy pack as `pulumi preview --policy-pack policies` would. Exit 0 with a
+// plan that passes, 1 on a mandatory policy violation, 2 on invalid input.
+//
+// Only the argument parser is loaded up front: `--help` and argument errors answer at once, and the
+// program, the Pulumi runtime and the pack's driver load after.
 import { Command, CommanderError } from "commander";
-import { ValidationError } from "../components";
-import { analyzeWithPack, loadPolicyConfigFile, PATCH_COMPLIANCE_PACK_DIR, PolicyConfigError, PolicyDiagnostic } from "./analyzer";
-import { planProgram } from "./index";
-import { renderTree } from "./render";
-import { loadStackConfigFile, StackFileError, stackConfigPath } from "./stackFile";
+import type { PolicyDiagnostic, RunningPack } from "./policy";
+import { stackOfConfigFile } from "./stackFile";
 
 interface CliOptions {
     stack: string;
@@ -18,12 +18,24 @@ interface CliOptions {
     debug?: boolean;
 }
 
-const EXIT_HELP = "\nExit status: 0 plan produced and no mandatory policy violated, 1 a mandatory policy violated,\n2 invalid arguments, stack config or policy config.\n";
+const DEFAULT_STACK = "dev";
+
+const EXIT_HELP = `
+Without --config-file the stack's Pulumi.<stack>.yaml at the project root is used (default stack:
+${DEFAULT_STACK}). With --config-file and no --stack, the stack is named after the file when it is
+Pulumi.<name>.yaml; for any other file name --stack is required.
+
+Exit status: 0 plan produced and no mandatory policy violated, 1 a mandatory policy violated,
+2 invalid arguments, stack config or policy config.
+`;
+
+/** Invalid arguments: one line on stderr, exit 2. */
+class UsageError extends Error {}
 
 function parseArgs(argv: string[]): CliOptions {
     const program = new Command("plan")
         .description("Show what the Pulumi program would create for a stack and check it with the patch-compliance policy pack, offline (Pulumi mocks; no AWS account or Pulumi CLI needed).")
-        .option("-s, --stack <name>", "stack whose Pulumi.<stack>.yaml config to use", "dev")
+        .option("-s, --stack <name>", `stack whose Pulumi.<stack>.yaml config to use (default: "${DEFAULT_STACK}"; see below with --config-file)`)
         .option("-c, --config-file <yaml>", "use this config file (Pulumi.<stack>.yaml format) instead")
         .option("--policy-config <file>", "policy pack config, in the format of pulumi preview --policy-pack-config")
         .option("--no-policy-pack", "do not run the policy pack")
@@ -36,16 +48,24 @@ function parseArgs(argv: string[]): CliOptions {
         program.parse(argv, { from: "user" });
     } catch (err) {
         if (err instanceof CommanderError) {
-            if (err.exitCode === 0) {
-                process.stdout.write(program.helpInformation() + EXIT_HELP);
-                process.exit(0);
-            }
-            process.stderr.write(`plan: ${err.message.replace(/^error: /, "")}\n`);
-            process.exit(2);
+            // Commander has printed the help itself (--help); errors are ours to print, in one line.
+            if (err.exitCode === 0) process.exit(0);
+            throw new UsageError(err.message.replace(/^error: /, ""));
         }
         throw err;
     }
-    return program.opts<CliOptions>();
+    const opts = program.opts<Omit<CliOptions, "stack"> & { stack?: string }>();
+    return { ...opts, stack: opts.stack ?? stackOf(opts.configFile) };
+}
+
+/** The stack when --stack is not given: the default, or the one a Pulumi.<name>.yaml config file is named for. */
+function stackOf(configFile: string | undefined): string {
+    if (configFile === undefined) return DEFAULT_STACK;
+    const named = stackOfConfigFile(configFile);
+    if (named === undefined) {
+        throw new UsageError(`--config-file ${configFile}: give --stack too (the stack is named after the file only when it is Pulumi.<name>.yaml)`);
+    }
+    return named;
 }
 
 /** Verdicts as `pulumi preview` lists them under "Policies". */
@@ -61,23 +81,38 @@ function renderPolicies(pack: { name: string; version: string }, diagnostics: Po
     return lines;
 }
 
-async function run(): Promise<number> {
-    const opts = parseArgs(process.argv.slice(2));
+async function run(opts: CliOptions): Promise<number> {
+    // The plan runs compiled: an edit to the sources takes effect with the next build. Say so (on
+    // stderr: --json stays one document on stdout) rather than plan old code in silence.
+    const { staleBuild } = await import("./build");
+    const stale = staleBuild();
+    if (stale) process.stderr.write(`plan: warning: ${stale} to plan with your changes\n`);
+    // The files first, with light modules: a wrong file name or a typo answers at once.
+    const { loadStackConfigFile, projectName, StackFileError, stackConfigPath } = await import("./stackFile");
+    const { loadPolicyConfigFile } = await import("./policy/config");
+    const { PolicyConfigError } = await import("./policy/types");
+    const { ValidationError } = await import("../lib/validation");
+    let pack: Promise<RunningPack> | undefined;
     try {
         const policyConfig = opts.policyConfig !== undefined ? loadPolicyConfigFile(opts.policyConfig) : undefined;
         const stackConfig = loadStackConfigFile(opts.configFile ?? stackConfigPath(opts.stack));
+        // The pack starts while the program is planned, as the engine starts it before the program
+        // runs: a second process on a second core. A failure to start is reported once it is needed.
+        if (opts.policyPack) {
+            const { PATCH_COMPLIANCE_PACK_DIR, stackEnv, startPack } = await import("./policy");
+            pack = startPack(PATCH_COMPLIANCE_PACK_DIR, { env: stackEnv(projectName(), opts.stack, stackConfig) });
+            pack.catch(() => undefined);
+        }
+        const { planProgram } = await import("./index");
         const plan = await planProgram({ stack: opts.stack, config: stackConfig, captureStacks: opts.debug });
-        const policy = opts.policyPack
-            ? await analyzeWithPack({
-                packDir: PATCH_COMPLIANCE_PACK_DIR,
-                resources: plan.resources,
-                stackConfig,
-                policyConfig,
-                policyConfigSource: opts.policyConfig,
-                project: plan.project,
-                stack: plan.stack,
-            })
-            : undefined;
+        let policy: { pack: { name: string; version: string }; diagnostics: PolicyDiagnostic[] } | undefined;
+        if (pack) {
+            const running = await pack;
+            const diagnostics = await running.analyze(plan.resources, {
+                stackConfig, policyConfig, policyConfigSource: opts.policyConfig, project: plan.project, stack: plan.stack,
+            });
+            policy = { pack: { name: running.info.name, version: running.info.version }, diagnostics };
+        }
         const violated = (policy?.diagnostics ?? []).some((d) => d.enforcementLevel === "mandatory");
         if (opts.json) {
             const doc = {
@@ -101,6 +136,7 @@ async function run(): Promise<number> {
             };
             process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
         } else {
+            const { renderTree } = await import("./render");
             const count = plan.resources.length;
             process.stdout.write(`Plan of stack ${plan.stack} (project ${plan.project}), computed offline with mocked provider answers:\n\n`);
             process.stdout.write(renderTree(plan.resources).join("\n") + "\n\n");
@@ -121,14 +157,36 @@ async function run(): Promise<number> {
             return 2;
         }
         throw err;
+    } finally {
+        await pack?.then((p) => p.close(), () => undefined);
     }
 }
 
-run().then(
-    (code) => process.exit(code),
-    (err) => {
-        process.stderr.write(`plan: ${err instanceof Error ? err.message : String(err)}\n`);
-        if (process.argv.includes("--debug")) process.stderr.write(`${(err as Error).stack}\n`);
-        process.exit(1);
-    },
-);
+/** Writes everything still buffered for a pipe, then exits: `plan --json | jq .` gets the whole document. */
+function exit(code: number): void {
+    process.stdout.write("", () => process.exit(code));
+}
+
+async function main(): Promise<number> {
+    let opts: CliOptions;
+    try {
+        opts = parseArgs(process.argv.slice(2));
+    } catch (err) {
+        if (!(err instanceof UsageError)) throw err;
+        process.stderr.write(`plan: ${err.message}\n`);
+        return 2;
+    }
+    return run(opts);
+}
+
+// A reader that stops early (`plan --json | head`) is not an error.
+process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+});
+
+main().then(exit, (err) => {
+    process.stderr.write(`plan: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.argv.includes("--debug")) process.stderr.write(`${(err as Error).stack}\n`);
+    exit(1);
+});

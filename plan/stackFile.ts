@@ -2,9 +2,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { readYamlFile } from "../lib/yamlFile";
+import { PROJECT_DIR } from "./project";
 
-/** The project root: where Pulumi.yaml is. */
-export const PROJECT_DIR = path.resolve(__dirname, "..");
+export { PROJECT_DIR };
 
 /** Thrown for a stack or config file that cannot be read; the plan prints it and exits 2. */
 export class StackFileError extends Error {}
@@ -31,7 +31,10 @@ export function bundledStacks(dir = PROJECT_DIR): string[] {
  */
 export function loadStackConfigFile(file: string): Record<string, string> {
     const doc = readYamlFile(file, "stack config file", (m) => new StackFileError(m));
-    const config = (doc as { config?: unknown } | null)?.config ?? {};
+    if (doc === null || typeof doc !== "object" || Array.isArray(doc) || !("config" in doc)) {
+        throw new StackFileError(`${file}: missing the top-level \`config:\` key; a Pulumi.<stack>.yaml file keeps the stack's settings under \`config:\``);
+    }
+    const config = (doc as { config: unknown }).config ?? {};
     if (typeof config !== "object" || config === null || Array.isArray(config)) {
         throw new StackFileError(`${file}: "config" must be a map of keys like ssm-patching:environment to values`);
     }
@@ -56,4 +59,9 @@ export function stackConfigPath(stack: string, dir = PROJECT_DIR): string {
         throw new StackFileError(`--stack: no stack "${stack}" (no Pulumi.${stack}.yaml); bundled stacks: ${known.join(", ")}`);
     }
     return file;
+}
+
+/** The stack a config file is for, from its name when it is `Pulumi.<stack>.yaml`; undefined otherwise. */
+export function stackOfConfigFile(file: string): string | undefined {
+    return /^Pulumi\.([^/\\]+)\.yaml$/.exec(path.basename(file))?.[1];
 }

@@ -1,14 +1,14 @@
 /**
- * The real CLI (bin/patchctl) run as a subprocess against the loopback SSM endpoint.
+ * The real CLI (bin/patchctl, which runs the build in dist/) run as a subprocess against the
+ * loopback SSM endpoint.
  */
-import "./helpers";
 import * as assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { workshopFleet } from "../../patchctl/testing/serve";
-import { FakeSsm } from "../../patchctl/testing/fakeSsm";
+import { FakeSsm } from "../../testing/fakeSsm";
+import { workshopFleet } from "../../testing/serveSsm";
+import { assertBuilt, useTempDir } from "./helpers";
 
 const ROOT = resolve(__dirname, "..", "..");
 const BIN = join(ROOT, "bin", "patchctl");
@@ -20,7 +20,7 @@ interface Run {
     stderr: string;
 }
 
-const home = mkdtempSync(join(tmpdir(), "patchctl-cli-"));
+let home: string;
 
 function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = {
@@ -45,8 +45,17 @@ function baseEnv(extra: Record<string, string | undefined> = {}): NodeJS.Process
 
 /** Runs bin/patchctl; `onStart` may signal the child. Killed after 30 s at the latest. */
 function run(args: string[], env: NodeJS.ProcessEnv, onStart?: (child: ReturnType<typeof spawn>) => void): Promise<Run> {
+    return runProcess(process.execPath, [BIN, ...args], env, onStart);
+}
+
+/** Runs a command line through the shell, as a user pastes it, in `cwd` (default: the project). */
+function runShell(line: string, env: NodeJS.ProcessEnv, cwd = ROOT): Promise<Run> {
+    return runProcess("/bin/sh", ["-c", line], env, undefined, cwd);
+}
+
+function runProcess(file: string, args: string[], env: NodeJS.ProcessEnv, onStart?: (child: ReturnType<typeof spawn>) => void, cwd = ROOT): Promise<Run> {
     return new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+        const child = spawn(file, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
         let stdout = "";
         let stderr = "";
         child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
@@ -73,9 +82,22 @@ async function until(condition: () => boolean, timeoutMs = 20_000): Promise<void
 
 const lines = (text: string): string[] => text.split("\n").filter((l) => l !== "");
 
+/** The command line after `prefix` in the output, e.g. the hint after "resume with: ". */
+function hintAfter(prefix: string, text: string): string {
+    const line = lines(text).find((l) => l.includes(prefix));
+    assert.ok(line, `no line with '${prefix}' in:\n${text}`);
+    return line.slice(line.indexOf(prefix) + prefix.length);
+}
+
 describe("patchctl CLI (subprocess)", function () {
     let fake: FakeSsm;
     let env: NodeJS.ProcessEnv;
+    const tempDir = useTempDir("patchctl-cli-");
+
+    before(() => {
+        assertBuilt();
+        home = tempDir();
+    });
 
     beforeEach(async () => {
         fake = new FakeSsm({
@@ -104,15 +126,15 @@ describe("patchctl CLI (subprocess)", function () {
     });
 
     it("exits 2 with one line on stderr for argument and configuration errors", async () => {
-        const dir = mkdtempSync(join(tmpdir(), "patchctl-accounts-"));
-        const accounts = join(dir, "accounts.yaml");
+        const accounts = join(tempDir(), "accounts.yaml");
         writeFileSync(
             accounts,
             'accounts:\n  - accountId: "222222222222"\n    roleArn: arn:aws:iam::222222222222:role/PatchOperator\n    regions: [us-east-1]\n  - accountId: "333333333333"\n    roleArn: PatchOperator\n    regions: [us-east-1]\n',
         );
         const cases: Array<[string[], NodeJS.ProcessEnv, RegExp]> = [
             [["scan"], env, /^patchctl: no targets: pass --env <name>, --tag Key=Value or --instance-ids <id,...>$/],
-            [["compliance", "--env", "Development", "--accounts", accounts], env, /^patchctl: .*accounts\.yaml: accounts\[1\]\.roleArn: must be an IAM role ARN like arn:aws:iam::123456789012:role\/Name$/],
+            [["compliance", "--env", "Development", "--accounts", accounts], env, /^patchctl: .*accounts\.yaml: accounts\[1\]\.roleArn: must be an IAM role ARN like arn:aws:iam::123456789012:role\/PatchingDeployment; got "PatchOperator"$/],
+            [["compliance", "--env", "Development", "--region", "us-mars-1"], env, /^patchctl: --region 'us-mars-1': is not a Region the installed AWS SDK knows/],
             [["compliance", "--env", "Development"], baseEnv({ AWS_REGION: undefined, PATCHCTL_ENDPOINT: env.PATCHCTL_ENDPOINT }), /^patchctl: no AWS Region: pass --region or set AWS_REGION/],
             [["install", "--env", "Development"], env, /^patchctl: install needs confirmation but stdin is not a terminal: pass --yes/],
             [["compliance", "--env", "Development", "--api-rate", "0"], env, /^patchctl: --api-rate/],
@@ -145,8 +167,7 @@ describe("patchctl CLI (subprocess)", function () {
     });
 
     it("scans across accounts, reports the failed node and the denied account, and exits 1", async () => {
-        const dir = mkdtempSync(join(tmpdir(), "patchctl-accounts-"));
-        const accounts = join(dir, "accounts.json");
+        const accounts = join(tempDir(), "accounts.json");
         writeFileSync(
             accounts,
             JSON.stringify([
@@ -194,7 +215,10 @@ describe("patchctl CLI (subprocess)", function () {
         assert.match(interrupted.stdout, new RegExp(`${commandId}\\s+Scan\\s+InProgress\\s+6`));
 
         fake.options.commandPolls = 1;
-        const watched = await run(["watch", commandId, "--region", "us-east-1", "--interval", "20ms", "--json"], env);
+        // The hint, run as printed (plus how often to look and the format).
+        const hint = hintAfter("resume with: ", interrupted.stderr);
+        assert.ok(hint.startsWith("patchctl watch "), hint);
+        const watched = await run([...hint.split(" ").slice(1), "--interval", "20ms", "--json"], env);
         assert.equal(watched.code, 1, watched.stderr);
         const json = JSON.parse(watched.stdout) as { command: string; invocations: Array<{ status: string }>; exitCode: number };
         assert.equal(json.command, "watch");
@@ -227,5 +251,74 @@ describe("patchctl CLI (subprocess)", function () {
         const ours = await run(["policy", "history", "patch-policy-workshop"], env);
         assert.equal(ours.code, 0, ours.stderr);
         assert.match(ours.stdout, /PatchPolicy-ScanForPatches-patch-policy-workshop\s+\S+\s+Failed/);
+    });
+
+    it("runs in every account and Region of a Pulumi stack file: patchctl --accounts Pulumi.prod.yaml compliance --env Production", async () => {
+        fake.options.fleets["333333333333"] = workshopFleet({ prefix: "0c" });
+        const result = await run(["--accounts", "Pulumi.prod.yaml", "compliance", "--env", "Production", "--json"], env);
+        assert.equal(result.code, 0, result.stderr);
+        assert.equal(result.stderr, "");
+        const json = JSON.parse(result.stdout) as { nodes: Array<{ account: string; region: string; instanceId: string; status: string }>; summary: Record<string, number> };
+        assert.deepEqual(
+            [...new Set(json.nodes.map((n) => `${n.account}/${n.region}`))],
+            ["222222222222/us-east-1", "222222222222/eu-west-1", "333333333333/us-east-1", "333333333333/eu-west-1"],
+        );
+        assert.equal(json.summary.nodes, 8, "2 Production nodes in each account-Region");
+        assert.ok(json.nodes.every((n) => n.status === "COMPLIANT"));
+        // One AssumeRole per account, with the stack's external id; no call in the base account.
+        assert.deepEqual(
+            fake.calls.filter((c) => c.operation === "AssumeRole").map((c) => [c.input.RoleArn, c.input.ExternalId, c.outcome]).sort(),
+            [
+                ["arn:aws:iam::222222222222:role/PatchingDeployment", "ssm-patching-prod", "ok"],
+                ["arn:aws:iam::333333333333:role/PatchingDeployment", "ssm-patching-prod", "ok"],
+            ],
+        );
+        assert.equal(fake.count("DescribeInstanceInformation", { account: "111111111111" }), 0);
+    });
+
+    it("prints a hint that runs as printed: the missing patches of a non-compliant node", async () => {
+        const report = await run(["compliance", "--env", "Development"], env);
+        assert.equal(report.code, 0, report.stderr);
+        const hint = hintAfter("Missing patches of one node: ", report.stdout);
+        assert.equal(hint, "patchctl compliance --instance i-0a000000000000000 --missing --region us-east-1");
+        const missing = await run(hint.split(" ").slice(1), baseEnv({ AWS_REGION: undefined, PATCHCTL_ENDPOINT: env.PATCHCTL_ENDPOINT }));
+        assert.equal(missing.code, 0, missing.stderr);
+        assert.match(missing.stdout, /^TITLE\s+CLASSIFICATION\s+SEVERITY\s+CVES\n/);
+        assert.match(missing.stdout, /3 missing patches on i-0a000000000000000\./);
+    });
+
+    it("started as npx patchctl, prints hints that start with npx patchctl and run as printed", async () => {
+        // A project that depends on patchctl: its node_modules/.bin/patchctl is this bin/patchctl.
+        // (npx patchctl in this repository would install and build the repository itself first.)
+        const project = join(tempDir(), "project");
+        mkdirSync(join(project, "node_modules", ".bin"), { recursive: true });
+        writeFileSync(join(project, "package.json"), JSON.stringify({ name: "uses-patchctl", version: "1.0.0", private: true }));
+        symlinkSync(BIN, join(project, "node_modules", ".bin", "patchctl"));
+        const npmEnv = { ...env, npm_config_update_notifier: "false", npm_config_offline: "true" };
+
+        const report = await runShell("npx patchctl compliance --env Development", npmEnv, project);
+        assert.equal(report.code, 0, report.stderr);
+        const hint = hintAfter("Missing patches of one node: ", report.stdout);
+        assert.equal(hint, "npx patchctl compliance --instance i-0a000000000000000 --missing --region us-east-1");
+
+        const missing = await runShell(hint, npmEnv, project);
+        assert.equal(missing.code, 0, missing.stderr);
+        assert.match(missing.stdout, /3 missing patches on i-0a000000000000000\./);
+    });
+
+    it("loads neither the AWS SDK nor zod nor yaml for --help (they load when a command runs)", async () => {
+        const script = `
+            const { main } = require("./patchctl/main");
+            const sink = { write: () => true };
+            main(["node", "patchctl", "--help"], { stdout: sink, stderr: sink }).then((code) => {
+                const packages = new Set(Object.keys(require.cache).map((file) => (/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(file) || [])[1]).filter(Boolean));
+                process.stdout.write(JSON.stringify({ code, packages: [...packages] }));
+            });`;
+        const result = await runProcess(process.execPath, ["-r", "ts-node/register/transpile-only", "-e", script], env);
+        assert.equal(result.code, 0, result.stderr);
+        const { code, packages } = JSON.parse(result.stdout) as { code: number; packages: string[] };
+        assert.equal(code, 0);
+        assert.ok(packages.includes("commander"), packages.join(" "));
+        assert.deepEqual(packages.filter((p) => /^(@aws-sdk|@smithy|zod$|yaml$)/.test(p)), []);
     });
 });

@@ -1,9 +1,12 @@
 /** Shared test helpers for the patchctl suite. */
 import { EventEmitter } from "node:events";
+import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
+import type { Prompter } from "../../patchctl/cli/prompt";
 import type { MainDeps, OutputStream } from "../../patchctl/main";
-import type { Prompter } from "../../patchctl/prompt";
 
 // The SDK's notice about future Node.js versions is noise in test output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -66,4 +69,49 @@ export function useStrictSsmMock(use: (stub: AwsClientStub<SSMClient>) => void):
         stub.onAnyCommand().rejects(new Error("unexpected SSM call"));
     });
     after(() => stub.restore());
+}
+
+/**
+ * A temporary folder for the enclosing describe block: made on first use, removed with everything
+ * in it after the block, so no test leaves `patchctl-*` folders behind.
+ */
+export function useTempDir(prefix: string): () => string {
+    let dir: string | undefined;
+    after(() => {
+        if (dir !== undefined) {
+            rmSync(dir, { recursive: true, force: true });
+        }
+    });
+    return () => (dir ??= mkdtempSync(join(tmpdir(), prefix)));
+}
+
+const ROOT = resolve(__dirname, "..", "..");
+
+/**
+ * Throws unless the build (`npm run build`, which `npm test` runs first) is newer than every source
+ * bin/patchctl runs: it runs the JavaScript in dist/, and a stale build would test old code. Every
+ * build rewrites dist/.tsbuildinfo, also when nothing changed.
+ */
+export function assertBuilt(): void {
+    const stamp = statSync(join(ROOT, "dist", ".tsbuildinfo"), { throwIfNoEntry: false }) ?? statSync(join(ROOT, "dist", "patchctl", "main.js"), { throwIfNoEntry: false });
+    if (!stamp) {
+        throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
+    }
+    let newest = { file: "", mtimeMs: 0 };
+    const visit = (dir: string): void => {
+        for (const entry of readdirSync(dir, { withFileTypes: true })) {
+            const path = join(dir, entry.name);
+            if (entry.isDirectory()) {
+                visit(path);
+            } else if (entry.name.endsWith(".ts")) {
+                const { mtimeMs } = statSync(path);
+                if (mtimeMs > newest.mtimeMs) newest = { file: relative(ROOT, path), mtimeMs };
+            }
+        }
+    };
+    visit(join(ROOT, "patchctl"));
+    visit(join(ROOT, "lib"));
+    if (newest.mtimeMs > stamp.mtimeMs) {
+        throw new Error(`dist/ is older than ${newest.file}: run \`npm run build\` first (npm test does)`);
+    }
 }

@@ -11,8 +11,8 @@ import {
 } from "@aws-sdk/client-ssm";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { main } from "../../patchctl/main";
-import { runReport } from "../../patchctl/reports";
-import type { RunResult } from "../../patchctl/runCommand";
+import { runReport } from "../../patchctl/output/runReport";
+import type { RunResult } from "../../patchctl/ssm/runCommand";
 import { argv, harness, useStrictSsmMock } from "./helpers";
 
 // Created in before() and restored in after(), so other test files get the real client.
@@ -174,7 +174,8 @@ describe("patchctl main (in process, aws-sdk-client-mock)", () => {
         assert.match(h.stdout.text, new RegExp(`${id(0)}\\s+-\\s+Success\\s+-\\s+-\\s+-\\s+-\\s+-\\s+Install finished`));
         assert.doesNotMatch(h.stdout.text, /reported no patch state/);
         assert.deepEqual(h.stderr.lines(), [
-            "patchctl: could not read the nodes' patch states, so the report has no patch counts: AccessDeniedException: User is not authorized to perform: ssm:DescribeInstancePatchStates",
+            `patchctl: sent command ${id(0)} to its targets`,
+            "patchctl: could not read the nodes' patch states, so the report has no patch counts: AccessDeniedException: User is not authorized to perform: ssm:DescribeInstancePatchStates (DescribeInstancePatchStates)",
         ]);
     });
 
@@ -204,10 +205,17 @@ describe("patchctl main (in process, aws-sdk-client-mock)", () => {
         ["an unknown command", ["patch"], /unknown command 'patch'/],
         ["a bad --fail-on level", ["compliance", "--env", "D", "--fail-on", "high"], /argument 'high' is invalid/],
         ["--missing without --instance", ["compliance", "--missing"], /--missing needs --instance/],
-        ["a bad Region", ["scan", "--env", "D", "--region", "Virginia"], /--region 'Virginia'/],
+        ["a bad Region", ["scan", "--env", "D", "--region", "Virginia"], /^patchctl: --region 'Virginia': must be an AWS Region such as us-east-1 or eu-west-1\n$/],
+        ["a Region the installed SDK does not know", ["scan", "--env", "D", "--region", "us-mars-1"], /^patchctl: --region 'us-mars-1': is not a Region the installed AWS SDK knows \(an AWS Region such as us-east-1 or eu-west-1\)\n$/],
+        ["a --role-arn that is not a role", ["scan", "--env", "D", "--role-arn", "arn:aws:iam::123456789012:user/bob"], /^patchctl: --role-arn 'arn:aws:iam::123456789012:user\/bob': must be an IAM role ARN like arn:aws:iam::123456789012:role\/Name\n$/],
+        ["an --external-id AWS refuses", ["scan", "--env", "D", "--role-arn", "arn:aws:iam::123456789012:role/P", "--external-id", "a b"], /^patchctl: --external-id 'a b': must be 2-1224 characters/],
         ["--external-id without --role-arn", ["scan", "--env", "D", "--external-id", "x"], /--external-id needs --role-arn/],
         ["a bad --timeout", ["scan", "--env", "D", "--region", "us-east-1", "--timeout", "soon"], /--timeout 'soon'/],
-        ["a bad --concurrency", ["scan", "--env", "D", "--region", "us-east-1", "--concurrency", "0"], /--concurrency '0'/],
+        ["a bad --concurrency", ["scan", "--env", "D", "--region", "us-east-1", "--concurrency", "0"], /^patchctl: --concurrency '0': must be a count from 1 or a percentage from 1% to 100%/],
+        ["a --concurrency longer than the API's 7 characters", ["scan", "--env", "D", "--region", "us-east-1", "--concurrency", "12345678"], /^patchctl: --concurrency '12345678': must be a count from 1 or a percentage from 1% to 100%, at most 7 characters \(for example "1" or "50%"\)\n$/],
+        ["a bad --max-errors", ["install", "--env", "D", "--region", "us-east-1", "--max-errors", "101%", "--yes"], /^patchctl: --max-errors '101%': must be a count from 0 or a percentage from 0% to 100%/],
+        ["a tag key SSM cannot target", ["scan", "--tag", "Team+Ops=1", "--region", "us-east-1"], /^patchctl: --tag 'Team\+Ops=1': the tag key may hold only letters, digits, spaces and _.:\/=-@/],
+        ["an instance id that is not hexadecimal", ["compliance", "--instance-ids", "i-0123456789ABCDEFG", "--region", "us-east-1"], /--instance-ids: 'i-0123456789ABCDEFG' is not a managed node id/],
         ["an install policy run without a terminal", ["policy", "run", "p", "--operation", "install", "--region", "us-east-1"], /pass --yes/],
         ["a malformed command id", ["watch", "not-an-id", "--region", "us-east-1"], /is not a command id/],
         ["a missing accounts file", ["scan", "--env", "D", "--accounts", "/nonexistent/accounts.yaml"], /cannot read the accounts file/],
@@ -234,7 +242,7 @@ describe("patchctl main (in process, aws-sdk-client-mock)", () => {
 
 describe("patchctl exit codes of a run report", () => {
     const scope = { region: "us-east-1" };
-    const hint = () => "patchctl watch c-1 --region us-east-1";
+    const hint = (args: string[], scope: { region: string }) => ["patchctl", ...args, "--region", scope.region].join(" ");
     const result = (state: RunResult["state"], statuses: string[], commandStatus = "Success"): RunResult => ({
         state,
         commands: [{ commandId: "c-1", status: commandStatus, targetCount: statuses.length, completedCount: statuses.length, errorCount: 0, deliveryTimedOutCount: 0 }],
@@ -253,12 +261,16 @@ describe("patchctl exit codes of a run report", () => {
     ];
     for (const [name, outcomes, code] of cases) {
         it(`exits ${code} when ${name}`, () => {
-            assert.equal(runReport("scan", outcomes, { multi: true, resumeHint: hint }).exitCode, code);
+            assert.equal(runReport("scan", outcomes, { multi: true, hint }).exitCode, code);
         });
     }
 
     it("prints how to resume watching after an interrupt", () => {
-        const out = runReport("scan", [{ scope, value: result("interrupted", []) }], { multi: false, resumeHint: hint });
-        assert.deepEqual(out.messages, ["patchctl: stopped waiting; the command keeps running on AWS: c-1", "patchctl: resume with: patchctl watch c-1 --region us-east-1"]);
+        const out = runReport("scan", [{ scope, value: result("interrupted", []) }], { multi: false, hint });
+        assert.deepEqual(out.messages, [
+            "patchctl: stopped waiting; the command keeps running on AWS: c-1",
+            "patchctl: resume with: patchctl watch c-1 --region us-east-1",
+            "patchctl: cancel with: patchctl cancel c-1 --region us-east-1",
+        ]);
     });
 });

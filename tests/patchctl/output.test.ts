@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { render, renderCsv, renderTable, type Report } from "../../patchctl/output";
-import { outputDetail, patchPlugin, splitOutput, STDERR_SEPARATOR } from "../../patchctl/patchOutput";
-import { agentOutput } from "../../patchctl/testing/fakeSsm";
+import { render, renderCsv, renderTable, type Report } from "../../patchctl/output/format";
+import { outputDetail, patchPlugin, splitOutput, STDERR_SEPARATOR } from "../../patchctl/ssm/patchOutput";
+import { agentOutput } from "../../testing/fakeSsm";
 
 describe("patchctl output formats", () => {
     const report: Report = {

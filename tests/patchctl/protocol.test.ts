@@ -1,18 +1,18 @@
 /**
  * The SSM JSON 1.1 protocol end to end: patchctl's real SDK clients (retry policy, pacing,
- * credentials) against the loopback fake in patchctl/testing/fakeSsm.ts.
+ * credentials) against the loopback fake in testing/fakeSsm.ts.
  */
 import "./helpers";
 import * as assert from "node:assert/strict";
 import { DescribeInstancePatchStatesCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { ClientPool } from "../../patchctl/clients";
+import { ClientPool } from "../../patchctl/aws/clients";
 import { createCompliance } from "../../patchctl/commands/compliance";
 import { createInstall } from "../../patchctl/commands/install";
-import { createPolicyRun } from "../../patchctl/commands/policyRun";
+import { createPolicyRun } from "../../patchctl/commands/policy/run";
 import { createScan } from "../../patchctl/commands/scan";
-import { runInScopes } from "../../patchctl/scopes";
-import { parseTargets } from "../../patchctl/targets";
-import { FakeSsm, makeFleet, type FakeAssociation, type FakeSsmOptions } from "../../patchctl/testing/fakeSsm";
+import { runInScopes } from "../../patchctl/aws/scopes";
+import { parseTargets } from "../../patchctl/ssm/targets";
+import { FakeSsm, makeFleet, type FakeAssociation, type FakeSsmOptions } from "../../testing/fakeSsm";
 
 const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "test" };
 const development = parseTargets({ env: "Development" });

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
-import { UsageError } from "../../patchctl/errors";
-import { parseDuration, parseMaxConcurrency, parseMaxErrors, parsePositiveInt } from "../../patchctl/options";
-import { describeTargets, instanceInformationFilters, parseTargets, sendCommandTargets, type TargetOptions } from "../../patchctl/targets";
+import { UsageError } from "../../patchctl/output/errors";
+import { parseDuration, parseMaxConcurrency, parseMaxErrors, parsePositiveInt } from "../../patchctl/cli/flags";
+import { describeTargets, instanceInformationFilters, parseTargets, sendCommandTargets, type TargetOptions } from "../../patchctl/ssm/targets";
 
 const id = (n: number): string => `i-${n.toString(16).padStart(17, "0")}`;
 

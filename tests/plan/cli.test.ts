@@ -1,35 +1,72 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { PROJECT_DIR } from "../../plan/project";
+import { assertBuilt, useTempDir } from "./helpers";
 
-const ROOT = path.join(__dirname, "../..");
+const ROOT = PROJECT_DIR;
+/** Generous: a subprocess on a loaded machine. */
+const TIMEOUT_MS = 180_000;
 
-/** Runs `npm run plan -- args` the way a user does (ts-node, no npm wrapper), in a subprocess. */
-function plan(args: string[]) {
-    const r = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", "plan/cli.ts", ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-        timeout: 60_000,
-    });
-    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+/** The warning the plan prints when a source is newer than the build: a file edited while the tests run. */
+const STALE_BUILD_WARNING = /^plan: warning: the build \(dist\/\) is older than .*\n/gm;
+
+function result(r: ReturnType<typeof spawnSync>) {
+    if (r.error) throw r.error;
+    return { code: r.status, stdout: String(r.stdout), stderr: String(r.stderr).replace(STALE_BUILD_WARNING, "") };
 }
 
-describe("npm run plan", () => {
-    it("prints one JSON document of the dev stack with the reference baseline, policy and targets", () => {
-        const r = plan(["--stack", "dev", "--json"]);
-        assert.equal(r.code, 0, r.stderr);
-        const doc = JSON.parse(r.stdout);
-        assert.equal(doc.stack, "dev");
-        for (const res of doc.resources) {
-            assert.deepEqual(Object.keys(res).slice(0, 6), ["urn", "type", "name", "parent", "provider", "inputs"]);
-        }
-        const baseline = doc.resources.find((x: { type: string }) => x.type === "aws:ssm/patchBaseline:PatchBaseline");
-        assert.equal(baseline.inputs.name, "AmazonLinux2SecAndNonSecBaseline");
-        const install = doc.resources.find((x: { inputs: { associationName?: string } }) => x.inputs.associationName === "PatchPolicy-InstallPatches-patch-policy-workshop");
-        assert.deepEqual(install.inputs.targets, [{ key: "tag:Environment", values: ["Development"] }]);
-        assert.equal(install.inputs.scheduleExpression, "cron(30 23 ? * SAT *)");
+/** Runs what `npm run plan -- args` runs (node dist/plan/cli.js), from another folder than the project's. */
+function plan(args: string[]) {
+    return result(spawnSync(process.execPath, [path.join(ROOT, "dist", "plan", "cli.js"), ...args], { cwd: path.join(ROOT, ".."), encoding: "utf8", timeout: TIMEOUT_MS }));
+}
+
+/** Runs `npm run -s plan -- args` itself, as a user pipes it (`| jq .`). */
+function npmPlan(args: string[]) {
+    const npmCli = process.env.npm_execpath;
+    const [cmd, pre] = npmCli && /npm-cli\.js$/.test(npmCli) ? [process.execPath, [npmCli]] : ["npm", []];
+    return result(spawnSync(cmd, [...pre, "run", "-s", "plan", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: TIMEOUT_MS }));
+}
+
+const devConfig = () => fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
+
+describe("npm run plan", function () {
+    this.timeout(TIMEOUT_MS + 10_000);
+    const tmp = useTempDir("plan-");
+    before(assertBuilt);
+
+    describe("the dev stack with --json, through the npm script", () => {
+        let r: ReturnType<typeof plan>;
+        before(function () {
+            this.timeout(TIMEOUT_MS + 10_000);
+            r = npmPlan(["--stack", "dev", "--json"]);
+        });
+
+        it("prints one JSON document and nothing else, so it pipes into jq", () => {
+            assert.equal(r.code, 0, r.stderr);
+            assert.equal(r.stderr, "");
+            assert.ok(r.stdout.startsWith("{") && r.stdout.endsWith("}\n"), r.stdout.slice(0, 200));
+            assert.equal(JSON.parse(r.stdout).stack, "dev");
+        });
+
+        it("has the reference baseline, policy and targets", () => {
+            const doc = JSON.parse(r.stdout);
+            for (const res of doc.resources) {
+                assert.deepEqual(Object.keys(res).slice(0, 6), ["urn", "type", "name", "parent", "provider", "inputs"]);
+            }
+            const baseline = doc.resources.find((x: { type: string }) => x.type === "aws:ssm/patchBaseline:PatchBaseline");
+            assert.equal(baseline.inputs.name, "AmazonLinux2SecAndNonSecBaseline");
+            const install = doc.resources.find((x: { inputs: { associationName?: string } }) => x.inputs.associationName === "PatchPolicy-InstallPatches-patch-policy-workshop");
+            assert.deepEqual(install.inputs.targets, [{ key: "tag:Environment", values: ["Development"] }]);
+            assert.equal(install.inputs.scheduleExpression, "cron(30 23 ? * SAT *)");
+        });
+
+        it("runs the policy pack: the dev stack passes, and --json carries the verdicts", () => {
+            const doc = JSON.parse(r.stdout);
+            assert.equal(doc.policy.pack.name, "patch-compliance");
+            assert.deepEqual(doc.policy.diagnostics.filter((d: { enforcementLevel: string }) => d.enforcementLevel === "mandatory"), []);
+        });
     });
 
     it("prints a preview-like tree by default", () => {
@@ -41,15 +78,23 @@ describe("npm run plan", () => {
     });
 
     it("exits 2 with one line naming the config key when the config is invalid", () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-"));
-        const file = path.join(dir, "Pulumi.bad.yaml");
-        fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("maxErrors: 50%", "maxErrors: lots"));
+        const file = tmp("Pulumi.bad.yaml");
+        fs.writeFileSync(file, devConfig().replace("maxErrors: 50%", "maxErrors: lots"));
         const r = plan(["--stack", "bad", "--config-file", file]);
         assert.equal(r.code, 2);
         assert.equal(r.stdout, "");
         const lines = r.stderr.trim().split("\n");
         assert.equal(lines.length, 1, r.stderr);
         assert.match(lines[0], /ssm-patching:patchPolicy\.maxErrors: must be a count from 0/);
+    });
+
+    it("exits 2 naming the file and the missing key when a config file has no top-level config:", () => {
+        const file = tmp("Pulumi.flat.yaml");
+        fs.writeFileSync(file, "ssm-patching:environment: Development\naws:region: us-east-1\n");
+        const r = plan(["--config-file", file]);
+        assert.equal(r.code, 2);
+        assert.equal(r.stdout, "");
+        assert.equal(r.stderr, `plan: invalid input: ${file}: missing the top-level \`config:\` key; a Pulumi.<stack>.yaml file keeps the stack's settings under \`config:\`\n`);
     });
 
     it("exits 2 for a stack that does not exist, listing the bundled ones", () => {
@@ -64,23 +109,41 @@ describe("npm run plan", () => {
         assert.match(r.stderr, /unknown option '--stak'/);
     });
 
-    it("runs the policy pack: the dev stack passes, and --json carries the verdicts", () => {
-        const r = plan(["--stack", "dev", "--json"]);
-        assert.equal(r.code, 0, r.stderr);
-        const doc = JSON.parse(r.stdout);
-        assert.equal(doc.policy.pack.name, "patch-compliance");
-        assert.deepEqual(doc.policy.diagnostics.filter((d: { enforcementLevel: string }) => d.enforcementLevel === "mandatory"), []);
+    describe("--config-file without --stack", () => {
+        it("names the stack after a Pulumi.<name>.yaml file", () => {
+            const file = tmp("Pulumi.canary.yaml");
+            fs.writeFileSync(file, devConfig());
+            const r = plan(["--config-file", file, "--json", "--no-policy-pack"]);
+            assert.equal(r.code, 0, r.stderr);
+            const doc = JSON.parse(r.stdout);
+            assert.equal(doc.stack, "canary");
+            const instances = doc.resources.filter((x: { type: string }) => x.type === "aws:ec2/instance:Instance");
+            assert.ok(instances.length > 0);
+            for (const i of instances) {
+                assert.match(i.name, /^canary-/);
+                assert.match(i.urn, /^urn:pulumi:canary::ssm-patching::/);
+            }
+            assert.equal(doc.policy, undefined, "--no-policy-pack: no verdicts");
+        });
+
+        it("exits 2 asking for --stack when the file is named otherwise", () => {
+            const file = tmp("canary.yaml");
+            fs.writeFileSync(file, devConfig());
+            const r = plan(["--config-file", file]);
+            assert.equal(r.code, 2);
+            assert.equal(r.stdout, "");
+            assert.equal(r.stderr, `plan: --config-file ${file}: give --stack too (the stack is named after the file only when it is Pulumi.<name>.yaml)\n`);
+        });
     });
 
     describe("with a fleet nobody patches", () => {
-        let file: string;
+        const file = () => tmp("Pulumi.unpatched.yaml");
         before(() => {
-            file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "Pulumi.unpatched.yaml");
-            fs.writeFileSync(file, fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("  ssm-patching:patchPolicy:\n", "  ssm-patching:patchPolicy:\n    enabled: false\n"));
+            fs.writeFileSync(file(), devConfig().replace("  ssm-patching:patchPolicy:\n", "  ssm-patching:patchPolicy:\n    enabled: false\n"));
         });
 
         it("exits 1 and lists each instance's mandatory violation as a preview does", () => {
-            const r = plan(["--stack", "dev", "--config-file", file]);
+            const r = plan(["--stack", "dev", "--config-file", file()]);
             assert.equal(r.code, 1, r.stderr);
             assert.match(r.stdout, /✗ patch-compliance@v0\.1\.0/);
             assert.match(r.stdout, /- \[mandatory\] {2}ec2-instance-patch-baseline {2}\(urn:pulumi:dev::ssm-patching::patching:demo:Fleet\$aws:ec2\/instance:Instance::dev-demo-0\)/);
@@ -88,22 +151,25 @@ describe("npm run plan", () => {
         });
 
         it("puts the violations in --json as {policy, enforcementLevel, urn, message}", () => {
-            const r = plan(["--stack", "dev", "--config-file", file, "--json"]);
+            const r = plan(["--stack", "dev", "--config-file", file(), "--json"]);
             assert.equal(r.code, 1);
             const diags = JSON.parse(r.stdout).policy.diagnostics.filter((d: { policy: string }) => d.policy === "ec2-instance-patch-baseline");
             assert.equal(diags.length, 2);
             assert.deepEqual(Object.keys(diags[0]), ["policy", "enforcementLevel", "urn", "message"]);
-            assert.match(diags[0].message, /must be covered by a patch baseline/);
+            // The violation itself, as the pack words it, without the policy's description line.
+            assert.match(diags[0].message, /^EC2 instance 'dev-demo-0' .*AWS-RunPatchBaseline/);
+            assert.doesNotMatch(diags[0].message, /^Checks whether/);
         });
 
         it("passes when --policy-config says another stack patches the environment", () => {
-            const cfg = path.join(path.dirname(file), "policy.json");
+            const cfg = tmp("policy.json");
             fs.writeFileSync(cfg, JSON.stringify({ "ec2-instance-patch-baseline": { coveredEnvironments: ["Development"] } }));
-            assert.equal(plan(["--stack", "dev", "--config-file", file, "--policy-config", cfg]).code, 0);
+            const r = plan(["--stack", "dev", "--config-file", file(), "--policy-config", cfg]);
+            assert.equal(r.code, 0, r.stderr);
         });
 
         it("exits 2 naming the policy when the policy config has a typo", () => {
-            const cfg = path.join(path.dirname(file), "typo.json");
+            const cfg = tmp("typo.json");
             fs.writeFileSync(cfg, JSON.stringify({ "ec2-instance-patch-baselin": {} }));
             const r = plan(["--stack", "dev", "--policy-config", cfg]);
             assert.equal(r.code, 2);
@@ -112,10 +178,12 @@ describe("npm run plan", () => {
         });
     });
 
-    it("describes itself with --help", () => {
+    it("describes itself once with --help, with the rule for naming the stack", () => {
         const r = plan(["--help"]);
         assert.equal(r.code, 0);
+        assert.equal(r.stdout.match(/^Usage: plan/gm)?.length, 1, r.stdout);
+        assert.equal(r.stdout.match(/Exit status/g)?.length, 1, r.stdout);
         assert.match(r.stdout, /--config-file <yaml>/);
-        assert.match(r.stdout, /Exit status/);
+        assert.match(r.stdout, /With --config-file and no --stack, the stack is named after the file when it is\s+Pulumi\.<name>\.yaml; for any other file name --stack is required\./);
     });
 });

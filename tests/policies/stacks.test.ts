@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import * as path from "path";
 import { planProgram, planStack } from "../../plan";
-import { PolicyDiagnostic } from "../../plan/analyzer";
+import { PolicyDiagnostic } from "../../plan/policy";
 import { bundledStacks, loadStackConfigFile, projectName, stackConfigPath } from "../../plan/stackFile";
 import patchedFleet from "../../examples/patched-fleet";
 import unpatchedFleet from "../../examples/unpatched-fleet";

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { useTempDir } from "../plan/helpers";
 import { planProgram } from "../../plan";
 import { loadStackConfigFile } from "../../plan/stackFile";
 import { parseStackConfig, rawStackConfig } from "../../program/config";
@@ -77,13 +77,15 @@ describe("invalid stack config", () => {
 });
 
 describe("stack config files", () => {
+    const temp = useTempDir("config-");
+
     it("pass structured values to the program as JSON, as the engine does", () => {
         assert.equal(typeof DEV["ssm-patching:patchPolicy"], "string");
         assert.equal(JSON.parse(DEV["ssm-patching:patchPolicy"]).maxConcurrency, "50%");
     });
 
     it("refuse a key without a namespace", () => {
-        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "Pulumi.x.yaml");
+        const file = temp("Pulumi.x.yaml");
         fs.writeFileSync(file, "config:\n  environment: Development\n");
         assert.throws(() => loadStackConfigFile(file), /must be namespaced, like ssm-patching:environment/);
     });
