@@ -148,7 +148,23 @@ const OrganizationSchema = strictObject({
     localDeploymentExecutionRoleName: str("a role name").optional(),
 }, "the organization");
 
-const TOP_KEYS = ["environment", "baselines", "patchPolicy", "maintenanceWindow", "demoFleet", "tags", "regions", "accounts", "organization"] as const;
+const TOP_KEYS = ["environment", "baselines", "patchPolicy", "maintenanceWindow", "demoFleet", "inspector", "tags", "regions", "accounts", "organization"] as const;
+
+/**
+ * Amazon Inspector scanning of the stack's accounts and Regions, so the findings the workflow starts
+ * from (patchctl findings) exist in an empty account too. Inspector's resource types:
+ * https://docs.aws.amazon.com/inspector/v2/APIReference/API_Enable.html
+ */
+const INSPECTOR_RESOURCE_TYPES = ["EC2", "ECR", "LAMBDA", "LAMBDA_CODE"] as const;
+const InspectorSchema = strictObject({
+    /** Enable Inspector scanning. Defaults to false. */
+    enabled: bool().default(false),
+    /** What Inspector scans. Defaults to EC2, the instances this stack patches. */
+    resourceTypes: list(z.enum(INSPECTOR_RESOURCE_TYPES, { error: (i) => `must be one of ${INSPECTOR_RESOURCE_TYPES.join(", ")}; got ${show(i.input)}` }), `a list of ${INSPECTOR_RESOURCE_TYPES.join(", ")}`)
+        .min(1, { error: "must list at least one resource type, e.g. [EC2]" })
+        .refine((types) => types.includes("EC2"), { error: "must include EC2: the findings patching closes are on EC2 instances" })
+        .default(["EC2"]),
+}, "the Inspector settings");
 
 /** The `ssm-patching:*` keys as the user writes them. */
 const RawStackConfigSchema = z.strictObject({
@@ -160,6 +176,7 @@ const RawStackConfigSchema = z.strictObject({
     patchPolicy: PolicySchema.default({}),
     maintenanceWindow: WindowSchema.optional(),
     demoFleet: FleetSchema.default({ instanceCount: 0, instanceType: "t3.micro" }),
+    inspector: InspectorSchema.default({ enabled: false, resourceTypes: ["EC2"] }),
     tags: TagsSchema.default({}),
     regions: RegionsSchema.optional(),
     accounts: AccountsSchema.optional(),
@@ -212,6 +229,8 @@ export interface StackConfig {
     patchPolicy?: StackPatchPolicy;
     maintenanceWindow?: ResolvedMaintenanceWindowArgs;
     demoFleet: { instanceCount: number; instanceType: string };
+    /** Set when the stack enables Amazon Inspector in its accounts and Regions. */
+    inspector?: { resourceTypes: string[] };
     /** Set in organization mode. */
     organization?: StackOrganization;
 }
@@ -272,6 +291,7 @@ function resolveStackConfig(cfg: RawStackConfig, awsRegion: string): StackConfig
         check(cfg.patchPolicy.instanceRoleNames === undefined, ns("patchPolicy.instanceRoleNames"), "is not used in organization mode: Quick Setup adds the policies to instance profiles itself (organization.attachPoliciesToInstanceProfiles)");
         validateQuickSetupDeployment(cfg.organization, ns("organization"));
         validateQuickSetupNodeTargets(patchPolicy.resolved, `${ns("patchPolicy")}.targets`);
+        check(!cfg.inspector.enabled, ns("inspector.enabled"), "is not supported in organization mode: enable Inspector for the organization from its delegated administrator (aws.inspector2.DelegatedAdminAccount and OrganizationConfiguration)");
     }
 
     return {
@@ -282,6 +302,7 @@ function resolveStackConfig(cfg: RawStackConfig, awsRegion: string): StackConfig
         patchPolicy,
         maintenanceWindow,
         demoFleet: cfg.demoFleet,
+        inspector: cfg.inspector.enabled ? { resourceTypes: cfg.inspector.resourceTypes } : undefined,
         organization: cfg.organization,
     };
 }

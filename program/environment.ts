@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
 import { MaintenanceWindow, PatchBaseline, PatchGroup, PatchPolicy, QuickSetupPatchPolicy } from "../components";
 import { StackConfig } from "./config";
 import { DemoFleet } from "./demoFleet";
@@ -16,6 +17,7 @@ export interface EnvironmentOutputs {
     maintenanceWindow?: { id: pulumi.Output<string>; name: string; taskIds: Record<string, pulumi.Output<string>> };
     quickSetup?: { managerArn: pulumi.Output<string>; parameters: pulumi.Output<Record<string, string>> };
     demoFleet?: { instanceIds: pulumi.Output<string>[] };
+    inspector?: { enablerId: pulumi.Output<string> };
 }
 
 /**
@@ -24,7 +26,7 @@ export interface EnvironmentOutputs {
  * and demo fleet. `prefix` starts every logical name; `opts` carries the provider (and parent) of
  * that account and Region.
  */
-export function deployEnvironment(prefix: string, cfg: StackConfig, opts: pulumi.ComponentResourceOptions = {}): EnvironmentOutputs {
+export function deployEnvironment(prefix: string, cfg: StackConfig, opts: pulumi.ComponentResourceOptions = {}, accountId?: string): EnvironmentOutputs {
     const out: EnvironmentOutputs = { baselines: {}, patchGroups: {} };
 
     const baselines = cfg.baselines.map(({ resolved, patchGroups }) => {
@@ -77,6 +79,14 @@ export function deployEnvironment(prefix: string, cfg: StackConfig, opts: pulumi
             scanAssociation: created.scanAssociation,
             installAssociation: created.installAssociation,
         };
+    }
+
+    if (cfg.inspector) {
+        // Enables scanning for this account in this Region (the provider's); the account is the
+        // deployment target's, or the credentials' own.
+        const account = accountId ?? aws.getCallerIdentityOutput({}, { parent: opts.parent, provider: opts.provider }).accountId;
+        const enabler = new aws.inspector2.Enabler(`${prefix}-inspector`, { accountIds: [account], resourceTypes: cfg.inspector.resourceTypes }, opts);
+        out.inspector = { enablerId: enabler.id };
     }
 
     if (cfg.maintenanceWindow) {

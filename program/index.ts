@@ -47,7 +47,7 @@ export function deploy(cfg: StackConfig): Record<string, unknown> {
         const scope = new AccountRegion(`${stack}-${t.key}`, { accountId: t.accountId, region: t.region }, { provider });
         const account = t.accountId ?? "current";
         deployments[account] = deployments[account] ?? {};
-        deployments[account][t.region] = deployEnvironment(`${stack}-${t.key}`, cfg, { parent: scope, provider });
+        deployments[account][t.region] = deployEnvironment(`${stack}-${t.key}`, cfg, { parent: scope, provider }, t.accountId);
     }
     return { environment: cfg.environment, deployments };
 }
