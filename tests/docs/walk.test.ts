@@ -102,8 +102,16 @@ class Walker {
         let raw = "";
         child.stdout!.on("data", (d: Buffer) => (raw += d.toString()));
         child.stderr!.on("data", (d: Buffer) => (raw += d.toString()));
-        if (opts.answer !== undefined) child.stdin!.write(`${opts.answer}\n`);
-        else child.stdin!.end();
+        let answered = opts.answer === undefined;
+        const onData = (): void => {
+            // Typed at the prompt, as a person would: only once the question is on the screen.
+            if (!answered && raw.includes("[y/N]")) {
+                answered = true;
+                child.stdin!.write(`${opts.answer}\n`);
+            }
+        };
+        child.stdout!.on("data", onData);
+        if (opts.answer === undefined) child.stdin!.end();
         if (opts.interruptOn) {
             const operation = opts.interruptOn;
             this.onOperation = (op) => {
@@ -142,13 +150,37 @@ function screen(raw: string): string[] {
 
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
+/**
+ * `WALK_UPDATE=1 npx mocha ... tests/docs/walk.test.ts` writes what each transcript printed into
+ * its page (for the steps whose output no longer matches), to refresh samples after a change to
+ * the output; review the diff before committing it.
+ */
+const UPDATE = process.env.WALK_UPDATE === "1";
+
+/** Replaces the output (and `[exit N]`) shown under the `$ command` at `line` with what it printed. */
+function rewriteStep(lines: string[], line: number, output: string[], code: number): void {
+    let end = line; // index of the first line after the step's output
+    while (end < lines.length && !lines[end].startsWith("$ ") && !/^\s*```/.test(lines[end])) end++;
+    // Keep the blank line that separates steps.
+    const trailingBlank = end < lines.length && lines[end].startsWith("$ ") && lines[end - 1] === "";
+    lines.splice(line, end - line, ...output, `[exit ${code}]`, ...(trailingBlank ? [""] : []));
+}
+
 for (const page of PAGES) {
     describe(`${page}, line by line`, function () {
         this.timeout(120_000);
         const blocks = codeBlocks(path.join(ROOT, page));
         const readme = codeBlocks(path.join(ROOT, "README.md"));
         const walker = new Walker();
+        const updates: { line: number; output: string[]; code: number }[] = [];
         after(() => walker.close());
+        after(() => {
+            if (!UPDATE || updates.length === 0) return;
+            const file = path.join(ROOT, page);
+            const lines = fs.readFileSync(file, "utf8").split("\n");
+            for (const u of [...updates].sort((a, b) => b.line - a.line)) rewriteStep(lines, u.line, u.output, u.code);
+            fs.writeFileSync(file, lines.join("\n"));
+        });
 
         // The README's endpoint set-up serves the other pages too.
         const setup = page === "README.md" ? [] : readme.filter((b) => b.lang === "sh").flatMap(shellCommands).filter((c) => {
@@ -181,6 +213,10 @@ for (const page of PAGES) {
                             const result = await walker.run(command, { answer, interruptOn });
                             lastPrinted = result.output;
                             const diff = compareOutput(step.output, result.output);
+                            if (UPDATE && (diff !== undefined || (step.exitCode !== undefined && step.exitCode !== result.code))) {
+                                updates.push({ line: step.line, output: result.output, code: result.code });
+                                return;
+                            }
                             assert.equal(diff, undefined, `${page}:${step.line}: \`${step.command}\` printed other than shown: ${diff}`);
                             if (step.exitCode !== undefined) assert.equal(result.code, step.exitCode, `${page}:${step.line}: exit code`);
                         },
