@@ -5,7 +5,7 @@
 // the patching resources are indexed by tag key/value, tag key and instance id, and each instance
 // looks up only the entries its own tags and id select.
 import { describeTagQuery, isPatchDocument } from "./ssm";
-import { TagSet } from "./tags";
+import { loose, TagSet } from "./tags";
 import { isUnknown, Unknown } from "./values";
 
 /** true, false, or unknown until the update (the Unknown says which value). */
@@ -125,11 +125,31 @@ export interface CoverageInput {
     environmentTagKey: string;
 }
 
+/** A tag of an instance that differs only in case (or separators) from one a patching resource targets. */
+export interface CaseMiss {
+    /** The instance's tag. */
+    key: string;
+    value: string;
+    /** What the patching resource targets. */
+    targetKey: string;
+    targetValue: string;
+    /** The patching resource, e.g. "association 'dev-scan' (tag:Environment=Development)". */
+    by: string;
+}
+
 export type Verdict =
     | { state: "covered"; by: string }
     | { state: "exempt"; environment: string }
     | { state: "undecided"; unknown: Unknown }
-    | { state: "uncovered"; hints: string[] };
+    | {
+        state: "uncovered";
+        /** What nearly covers it, and why it does not, for messages. */
+        hints: string[];
+        /** Tags that a patching resource targets but for case. */
+        caseMisses: CaseMiss[];
+        /** A resource that selects it but does not patch it (another document, a window target without a patch task), and its fix. */
+        nearMiss?: { hint: string; fix?: string };
+    };
 
 export const QUICK_SETUP_PATCH_POLICY = "AWSQuickSetupType-PatchPolicy";
 /** The instance tag keys Patch Manager reads a node's patch group from. */
@@ -150,6 +170,8 @@ export interface Selector {
     label: string;
     /** For a selector that does not patch: why, for messages. */
     hint?: string;
+    /** For a selector that does not patch: what would make it patch, for messages. */
+    fix?: string;
     /** Whether it patches: true, or unknown until the update. */
     patches: true | Unknown;
 }
@@ -268,6 +290,8 @@ export class SelectorIndex {
     readonly never: Selector[] = [];
     /** Every selector that anchors on a tag, kept for instances whose tags are not all known. */
     private readonly tagAnchored: Selector[] = [];
+    /** Tag-anchored selectors by their tag key and value with case and separators ignored, for near misses. */
+    private readonly byLooseTag = new Map<string, Selector[]>();
     readonly all: Selector[] = [];
 
     add(s: Selector): void {
@@ -282,7 +306,10 @@ export class SelectorIndex {
             push(this.byTagKeyAnchor, tag.key, s);
             for (const v of tag.values) {
                 if (isUnknown(v)) push(this.byTagWithUnknownValue, tag.key, s);
-                else push(this.byTagValue, kv(tag.key, v), s);
+                else {
+                    push(this.byTagValue, kv(tag.key, v), s);
+                    push(this.byLooseTag, kv(loose(tag.key), v.toLowerCase()), s);
+                }
             }
             return;
         }
@@ -312,6 +339,8 @@ export class SelectorIndex {
             else lists.push(this.byTagValue.get(kv(k, t.value)), this.byTagWithUnknownValue.get(k));
             lists.push(this.byTagKeyCond.get(k));
         }
+        // Keys a source may set (an aws.ec2.Tag whose target is unknown): selectors on them may select it.
+        for (const k of m.tags.maybeKeys()) lists.push(this.byTagKeyAnchor.get(k), this.byTagKeyCond.get(k));
         lists.push(this.everyInstance, typeof m.id === "string" ? this.byId.get(m.id) : undefined, this.floating);
         for (const list of lists) {
             for (const s of list ?? []) {
@@ -334,6 +363,37 @@ export class SelectorIndex {
         const unknown = m.tags.unknown;
         if (unknown && this.tagAnchored.length > 0) result = or(result, unknown);
         return { result };
+    }
+
+    /**
+     * Tags of the member that a selector targets but for case or separators (`development` for
+     * `Development`, `environment` for `Environment`): tag keys and values are case-sensitive.
+     */
+    caseMisses(m: Member, limit: number): CaseMiss[] {
+        const out: CaseMiss[] = [];
+        for (const k of m.tags.keys()) {
+            const t = m.tags.get(k);
+            if (t.state !== "present" || isUnknown(t.value)) continue;
+            const value = t.value;
+            for (const s of this.byLooseTag.get(kv(loose(k), value.toLowerCase())) ?? []) {
+                if (out.length >= limit) return out;
+                const tag = s.conds.find((c): c is Extract<Cond, { kind: "tag" }> => c.kind === "tag" && loose(c.key) === loose(k));
+                const target = tag?.values.find((v): v is string => typeof v === "string" && v.toLowerCase() === value.toLowerCase());
+                if (!tag || target === undefined || (tag.key === k && target === value)) continue;
+                if (selects(s, m) !== false) continue;
+                out.push({ key: k, value, targetKey: tag.key, targetValue: target, by: s.label });
+            }
+        }
+        return out;
+    }
+
+    /** The values selectors target on a tag key (`tag:Environment=...`), in order, each once. */
+    valuesOn(key: string): string[] {
+        const out = new Set<string>();
+        for (const s of this.byTagKeyAnchor.get(key) ?? []) {
+            for (const c of s.conds) if (c.kind === "tag" && c.key === key) for (const v of c.values) if (typeof v === "string") out.add(v);
+        }
+        return [...out];
     }
 
     /** Up to `limit` selectors that select the member or may; then those that never select, whatever else they say. */
@@ -426,7 +486,10 @@ export function buildSelectors(input: CoverageInput): { patching: SelectorIndex;
         const doc = isPatchDocument(a.document);
         if (doc === false) {
             const shown = typeof a.document === "string" ? a.document : "another document";
-            nearMisses.add({ conds, reach: reachOf(a.placement), label, patches: true, hint: `${label} selects it but runs ${shown}, not AWS-RunPatchBaseline.` });
+            nearMisses.add({
+                conds, reach: reachOf(a.placement), label, patches: true, hint: `${label} selects it but runs ${shown}, not AWS-RunPatchBaseline.`,
+                fix: `add an aws.ssm.Association with name: "AWS-RunPatchBaseline" and the targets of association '${a.name}' (${describeTargets(a.targets)})`,
+            });
         } else {
             const s = { conds, reach: reachOf(a.placement), label, patches: doc };
             if (conds.some((c) => c.kind === "unsupported")) {
@@ -463,7 +526,8 @@ export function buildSelectors(input: CoverageInput): { patching: SelectorIndex;
         if (patches === false) {
             nearMisses.add({
                 conds, reach: reachOf(w.placement), label, patches: true,
-                hint: `${label} selects it, but no RUN_COMMAND task of AWS-RunPatchBaseline in the same window runs on that target.`,
+                hint: `${label} selects it, but no RUN_COMMAND task of AWS-RunPatchBaseline in its window runs on that target.`,
+                fix: `add an aws.ssm.MaintenanceWindowTask { taskType: "RUN_COMMAND", taskArn: "AWS-RunPatchBaseline", targets: [{ key: "WindowTargetIds", values: [${identifier(w.name)}.id] }] } to its window`,
             });
         } else if (conds.some((c) => c.kind === "unsupported")) {
             nearMisses.add({ conds, reach: reachOf(w.placement), label, patches, hint: `${label} uses targets this policy cannot evaluate (${unsupportedKeys(conds)}).` });
@@ -557,7 +621,7 @@ class PatchGroups {
  * The verdict on each member, in order: covered (and by what), exempt (its environment is in
  * coveredEnvironments), undecided (values unknown until the update), or uncovered with hints.
  */
-export function assessCoverage(input: CoverageInput): { verdicts: Verdict[]; patching: string[] } {
+export function assessCoverage(input: CoverageInput): { verdicts: Verdict[]; patching: string[]; index: SelectorIndex } {
     const { patching, nearMisses } = buildSelectors(input);
     const groups = new PatchGroups(input.patchGroups);
     const covered = new Set(input.coveredEnvironments);
@@ -584,13 +648,37 @@ export function assessCoverage(input: CoverageInput): { verdicts: Verdict[]; pat
         if (exempt === true) return { state: "exempt", environment };
         const maybe = or(or(pg.result, sel.result), exempt);
         if (isUnknown(maybe)) return { state: "undecided", unknown: maybe };
-        return { state: "uncovered", hints: hintsFor(m, nearMisses, groups) };
+        const near = nearMisses.selecting(m, 3);
+        return {
+            state: "uncovered",
+            hints: hintsFor(m, near, groups, patching),
+            caseMisses: patching.caseMisses(m, 3),
+            nearMiss: nearMissOf(near),
+        };
     });
-    return { verdicts, patching: labels };
+    return { verdicts, patching: labels, index: patching };
 }
 
-function hintsFor(m: Member, nearMisses: SelectorIndex, groups: PatchGroups): string[] {
-    const hints = nearMisses.selecting(m, 3).map((s) => s.hint ?? s.label);
+function nearMissOf(near: Selector[]): { hint: string; fix?: string } | undefined {
+    const s = near.find((x) => x.hint);
+    return s?.hint ? { hint: s.hint, fix: s.fix } : undefined;
+}
+
+/** A resource name as a TypeScript identifier for snippets: `staging-targets` as `stagingTargets`. */
+export function identifier(name: string): string {
+    const id = name.replace(/[^A-Za-z0-9_$]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : "")).replace(/^[^A-Za-z_$]+/, "");
+    return id === "" ? "resource" : id;
+}
+
+function hintsFor(m: Member, near: Selector[], groups: PatchGroups, patching: SelectorIndex): string[] {
+    const hints = near.map((s) => s.hint ?? s.label);
+    // Tags the resource sets that never reach its instances, where they would matter.
+    for (const t of m.tags.stray) {
+        if (m.tags.get(t.key).state !== "absent") continue;
+        const value = typeof t.value === "string" ? t.value : undefined;
+        const targeted = (PATCH_GROUP_TAG_KEYS as readonly string[]).includes(t.key) || patching.valuesOn(t.key).length > 0;
+        if (targeted) hints.push(`Its '${t.key}${value !== undefined ? `=${value}` : ""}' tag ${t.why}.`);
+    }
     for (const key of PATCH_GROUP_TAG_KEYS) {
         const t = m.tags.get(key);
         if (t.state === "present" && typeof t.value === "string") {

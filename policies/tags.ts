@@ -1,13 +1,16 @@
-// The tags an EC2 instance ends up with: its own, the AWS provider's default tags, or for an Auto
-// Scaling group the tags it propagates at launch. Pure functions over plain data.
+// The tags an EC2 instance ends up with, as layers of tag sources merged the way AWS merges them
+// (which sources apply to which resource, and their order, is decided in launch.ts, each with its
+// documentation). Pure functions over plain data.
 import { isUnknown, obj, Plain, Unknown } from "./values";
 
 export const INSTANCE = "aws:ec2/instance:Instance";
 export const SPOT_INSTANCE_REQUEST = "aws:ec2/spotInstanceRequest:SpotInstanceRequest";
 export const AUTOSCALING_GROUP = "aws:autoscaling/group:Group";
+export const FLEET = "aws:ec2/fleet:Fleet";
+export const SPOT_FLEET_REQUEST = "aws:ec2/spotFleetRequest:SpotFleetRequest";
 
 /** The resource types that launch EC2 instances. */
-export const INSTANCE_TYPES: readonly string[] = [INSTANCE, SPOT_INSTANCE_REQUEST, AUTOSCALING_GROUP];
+export const INSTANCE_TYPES: readonly string[] = [INSTANCE, SPOT_INSTANCE_REQUEST, AUTOSCALING_GROUP, FLEET, SPOT_FLEET_REQUEST];
 
 /** How messages name a resource type: "EC2 instance 'web'". */
 export function kindOf(type: string): string {
@@ -15,6 +18,8 @@ export function kindOf(type: string): string {
         case INSTANCE: return "EC2 instance";
         case SPOT_INSTANCE_REQUEST: return "Spot Instance request";
         case AUTOSCALING_GROUP: return "Auto Scaling group";
+        case FLEET: return "EC2 Fleet";
+        case SPOT_FLEET_REQUEST: return "Spot Fleet request";
         default: return type;
     }
 }
@@ -26,53 +31,96 @@ export type TagLookup =
     /** The tags are (partly) unknown: the tag may or may not be there. */
     | { state: "maybe"; unknown: Unknown };
 
-/** The effective tags of a resource: its own over the provider's default tags. */
+/** One source of an instance's tags: its own tags, its provider's default tags, a launch template, an aws.ec2.Tag. */
+export interface TagLayer {
+    /** Where the tags come from, for messages: "its tags", "launch template 'web'". */
+    source: string;
+    tags: ReadonlyMap<string, string | Unknown>;
+    /** Keys this source may set, their values unknown (an aws.ec2.Tag whose resourceId is unknown). */
+    maybe?: ReadonlyMap<string, Unknown>;
+    /** Set when this source may set any key (a tags map unknown during the preview, a template defined outside the stack). */
+    unknown?: Unknown;
+}
+
+/** A tag set on the resource that AWS does not put on the instances it launches, for messages. */
+export interface StrayTag {
+    key: string;
+    value: string | Unknown;
+    /** Why it does not reach the instances: "tags the Spot Instance request only". */
+    why: string;
+}
+
+/** The effective tags of the instances a resource launches: its tag layers, the last taking precedence. */
 export class TagSet {
     constructor(
-        /** Its own tags (for a group: those it propagates at launch); values may be unknown. */
-        readonly own: ReadonlyMap<string, string | Unknown>,
-        /** Set when its own tags are (partly) unknown: more keys may come. */
-        readonly ownUnknown: Unknown | undefined,
-        /** The provider's default tags. */
-        readonly defaults: ReadonlyMap<string, string>,
-        /** Set when the provider's default tags are unknown. */
-        readonly defaultsUnknown: Unknown | undefined,
-        /** Tag keys of a group that do not propagate at launch, for messages. */
-        readonly notPropagated: readonly string[] = [],
+        /** Lowest precedence first. */
+        readonly layers: readonly TagLayer[],
+        /** Tags of the resource that do not reach its instances. */
+        readonly stray: readonly StrayTag[] = [],
     ) {}
 
     static empty(): TagSet {
-        return new TagSet(new Map(), undefined, new Map(), undefined);
+        return new TagSet([]);
+    }
+
+    /** A set of one layer of known tags. */
+    static of(tags: Record<string, string>, source = "its tags"): TagSet {
+        return new TagSet([{ source, tags: new Map(Object.entries(tags)) }]);
     }
 
     get(key: string): TagLookup {
-        const own = this.own.get(key);
-        if (own !== undefined) return { state: "present", value: own };
-        if (this.ownUnknown) {
-            // Its own tags are unknown: they may override a default tag's value, or add the key.
-            return this.defaults.has(key) ? { state: "present", value: this.ownUnknown } : { state: "maybe", unknown: this.ownUnknown };
+        let pending: Unknown | undefined;
+        for (let i = this.layers.length - 1; i >= 0; i--) {
+            const layer = this.layers[i];
+            const v = layer.tags.get(key);
+            // A higher source that may set the key leaves the value unknown, but the key is there.
+            if (v !== undefined) return { state: "present", value: pending ?? v };
+            pending ??= layer.maybe?.get(key) ?? layer.unknown;
         }
-        const dflt = this.defaults.get(key);
-        if (dflt !== undefined) return { state: "present", value: dflt };
-        if (this.defaultsUnknown) return { state: "maybe", unknown: this.defaultsUnknown };
-        return { state: "absent" };
+        return pending ? { state: "maybe", unknown: pending } : { state: "absent" };
     }
+
+    /** The layer a present tag's value comes from. */
+    sourceOf(key: string): string | undefined {
+        for (let i = this.layers.length - 1; i >= 0; i--) {
+            if (this.layers[i].tags.has(key)) return this.layers[i].source;
+        }
+        return undefined;
+    }
+
+    private keyCache?: string[];
+    private maybeCache?: string[];
 
     /** Every key known to be there, sorted. */
     keys(): string[] {
-        const keys = [...this.own.keys()];
-        for (const k of this.defaults.keys()) if (!this.own.has(k)) keys.push(k);
-        return keys.sort();
+        if (!this.keyCache) {
+            const keys = new Set<string>();
+            for (const l of this.layers) for (const k of l.tags.keys()) keys.add(k);
+            this.keyCache = [...keys].sort();
+        }
+        return this.keyCache;
+    }
+
+    /** Keys that may be there (a source may set them) but are not known to be. */
+    maybeKeys(): string[] {
+        if (!this.maybeCache) {
+            this.maybeCache = [];
+            for (const l of this.layers) {
+                for (const k of l.maybe?.keys() ?? []) if (this.get(k).state === "maybe") this.maybeCache.push(k);
+            }
+        }
+        return this.maybeCache;
     }
 
     /** Whether every key is known (values may still be unknown). */
     get complete(): boolean {
-        return !this.ownUnknown && !this.defaultsUnknown;
+        return this.unknown === undefined;
     }
 
-    /** The first unknown that makes the set incomplete. */
+    /** The first unknown that makes the set incomplete (any key may be there). */
     get unknown(): Unknown | undefined {
-        return this.ownUnknown ?? this.defaultsUnknown;
+        for (let i = this.layers.length - 1; i >= 0; i--) if (this.layers[i].unknown) return this.layers[i].unknown;
+        return undefined;
     }
 
     /** `Environment=Development, Name=web`, for messages; unknown values show as `(unknown)`. */
@@ -86,8 +134,8 @@ export class TagSet {
     }
 }
 
-/** Reads a string map (`tags`), keeping unknown values; `Unknown` when the whole map is. */
-function stringMap(v: Plain | undefined): { map: Map<string, string | Unknown>; unknown?: Unknown } {
+/** Reads a string map (`tags`), keeping unknown values; `unknown` when the whole map is. */
+export function stringMap(v: Plain | undefined): { map: Map<string, string | Unknown>; unknown?: Unknown } {
     const map = new Map<string, string | Unknown>();
     if (isUnknown(v)) return { map, unknown: v };
     const o = obj(v);
@@ -96,6 +144,12 @@ function stringMap(v: Plain | undefined): { map: Map<string, string | Unknown>; 
         else if (typeof val === "number" || typeof val === "boolean") map.set(k, String(val));
     }
     return { map };
+}
+
+/** A layer from a tags map. */
+export function mapLayer(source: string, v: Plain | undefined): TagLayer {
+    const { map, unknown } = stringMap(v);
+    return unknown ? { source, tags: map, unknown } : { source, tags: map };
 }
 
 /**
@@ -124,46 +178,51 @@ export function defaultTagsOf(defaultTags: Plain | undefined): { tags: Map<strin
     return { tags };
 }
 
+/** An Auto Scaling group's `tags` list: those it propagates at launch, and the keys it does not propagate. */
+export function groupTags(tags: Plain | undefined): { propagated: TagLayer; notPropagated: StrayTag[] } {
+    const own = new Map<string, string | Unknown>();
+    const notPropagated: StrayTag[] = [];
+    const source = "its tags with propagateAtLaunch";
+    if (isUnknown(tags)) return { propagated: { source, tags: own, unknown: tags }, notPropagated };
+    let unknown: Unknown | undefined;
+    for (const t of Array.isArray(tags) ? tags : []) {
+        if (isUnknown(t)) {
+            unknown ??= t;
+            continue;
+        }
+        const o = obj(t);
+        if (!o) continue;
+        const { key, value, propagateAtLaunch } = o;
+        const v = isUnknown(value) ? value : typeof value === "string" ? value : "";
+        if (isUnknown(key)) {
+            unknown ??= key;
+        } else if (typeof key === "string") {
+            if (propagateAtLaunch === true) own.set(key, v);
+            else if (isUnknown(propagateAtLaunch)) unknown ??= propagateAtLaunch;
+            else notPropagated.push({ key, value: v, why: "has propagateAtLaunch false" });
+        }
+    }
+    return { propagated: unknown ? { source, tags: own, unknown } : { source, tags: own }, notPropagated };
+}
+
 /**
- * The effective tags of an instance-launching resource. Instances and Spot Instance requests:
- * their `tags` over the provider's default tags. Auto Scaling groups: the `tags` entries with
- * `propagateAtLaunch` true (the AWS provider applies no default tags to groups).
+ * The effective tags of a resource from its own `tags` and its provider's default tags alone (no
+ * launch template or aws.ec2.Tag; see launch.ts for those). Instances: their tags over the default
+ * tags. Auto Scaling groups: the tags they propagate at launch (default tags never reach a group's
+ * instances). Spot Instance requests: none (their tags tag the request only).
  */
 export function tagSetOf(type: string, tags: Plain | undefined, providerDefaultTags: Plain | undefined): TagSet {
     if (type === AUTOSCALING_GROUP) {
-        const own = new Map<string, string | Unknown>();
-        const notPropagated: string[] = [];
-        if (isUnknown(tags)) return new TagSet(own, tags, new Map(), undefined);
-        let unknown: Unknown | undefined;
-        for (const t of Array.isArray(tags) ? tags : []) {
-            if (isUnknown(t)) {
-                unknown ??= t;
-                continue;
-            }
-            const o = obj(t);
-            if (!o) continue;
-            const { key, value, propagateAtLaunch } = o;
-            if (isUnknown(key)) {
-                unknown ??= key;
-            } else if (typeof key === "string") {
-                if (propagateAtLaunch === true) {
-                    own.set(key, isUnknown(value) ? value : typeof value === "string" ? value : "");
-                } else if (isUnknown(propagateAtLaunch)) {
-                    unknown ??= propagateAtLaunch;
-                } else {
-                    notPropagated.push(key);
-                }
-            }
-        }
-        return new TagSet(own, unknown, new Map(), undefined, notPropagated);
+        const { propagated, notPropagated } = groupTags(tags);
+        return new TagSet([propagated], notPropagated);
     }
-    const own = stringMap(tags);
     const defaults = defaultTagsOf(providerDefaultTags);
-    return new TagSet(own.map, own.unknown, defaults.tags, defaults.unknown);
+    const defaultLayer: TagLayer = { source: "its AWS provider's default tags", tags: defaults.tags, unknown: defaults.unknown };
+    return new TagSet([defaultLayer, mapLayer("its tags", tags)]);
 }
 
 /** Normalizes a tag key for near-miss detection: case, spaces, `-` and `_` do not count. */
-function loose(key: string): string {
+export function loose(key: string): string {
     return key.toLowerCase().replace(/[\s_\-.:]/g, "");
 }
 

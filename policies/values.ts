@@ -18,14 +18,30 @@ export const UNKNOWN_SENTINELS: ReadonlySet<string> = new Set([
 /** The unknown-string sentinel, for fixtures and for the driver. */
 export const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** A value unknown during the preview, in plain data. Keeps the SDK's error, to rethrow it. */
+/**
+ * A value the policies cannot know, in plain data: unknown during the preview (the SDK's error is
+ * kept, to rethrow it), or defined outside the stack (`why` says so). Either way no verdict rests
+ * on it: a policy that needs it reports that it cannot decide, never a mandatory violation.
+ */
 export class Unknown {
     constructor(
-        /** Where the value sits, e.g. `tags`. */
+        /** Where the value sits, e.g. `tags`, or what it is, e.g. `launch template 'lt-0abc'`. */
         readonly path: string,
         /** The SDK's UnknownValueError that reading the value raised, when it did. */
         readonly error?: Error,
+        /** Why it cannot be known when not because of the preview, e.g. "is defined outside this stack". */
+        readonly why?: string,
     ) {}
+
+    /** `tags is unknown until the update`, or `launch template 'x' is defined outside this stack`. */
+    describe(): string {
+        return `${this.path} ${this.why ?? "is unknown until the update"}`;
+    }
+}
+
+/** A value that no update will reveal: it is defined outside the stack, or pinned to a version the stack does not define. */
+export function unknowable(what: string, why: string): Unknown {
+    return new Unknown(what, undefined, why);
 }
 
 /** Whether a plain value is the unknown marker. */

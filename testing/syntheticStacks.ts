@@ -204,15 +204,24 @@ export function syntheticFleet(opts: SyntheticFleetOptions): SyntheticResource[]
     b.windowTask("staging-install", window, [target]);
     b.quickSetup("development-policy", { TargetType: "Tags", TargetTagKey: "Environment", TargetTagValue: "Development" });
     b.patchGroup("test-group", "test", baseline);
+    // One instance profile whose role has AmazonSSMManagedInstanceCore, so every instance can be
+    // managed by Systems Manager (ec2-instance-ssm-managed), as in a real fleet.
+    const role = b.add("aws:iam/role:Role", "app-role", {
+        assumeRolePolicy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+    });
+    const onRole = { dependencies: [role.urn], propertyDependencies: { role: [role.urn] } };
+    b.add("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "app-role-core", { role: b.idOf(role.urn), policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }, onRole);
+    const profile = b.add("aws:iam/instanceProfile:InstanceProfile", "app-profile", { role: b.idOf(role.urn) }, onRole);
+    const onProfile = { dependencies: [profile.urn], propertyDependencies: { iamInstanceProfile: [profile.urn] } };
     const environments = ["Production", "Staging", "Development", "Test"];
     for (let i = 0; i < opts.instances; i++) {
         const env = environments[i % environments.length];
         const tags: Record<string, string> = { Environment: env, Name: `app-${i}`, Team: `team-${i % 17}` };
         if (env === "Test") tags["Patch Group"] = "test";
-        b.instance(`app-${i}`, tags);
+        b.instance(`app-${i}`, tags, { inputs: { iamInstanceProfile: b.idOf(profile.urn) }, ...onProfile });
     }
     for (let i = 0; i < (opts.uncovered ?? 0); i++) {
-        b.instance(`sandbox-${i}`, { Environment: "Sandbox", Name: `sandbox-${i}` });
+        b.instance(`sandbox-${i}`, { Environment: "Sandbox", Name: `sandbox-${i}` }, { inputs: { iamInstanceProfile: b.idOf(profile.urn) }, ...onProfile });
     }
     return b.resources;
 }

@@ -1,8 +1,8 @@
 // The advisory policies, driven through the real pack over the analyzer protocol.
 import * as assert from "assert";
-import { PlanBuilder } from "../../plan/synthetic";
+import { PlanBuilder } from "../../testing/syntheticStacks";
 import { assertNone, of, UNKNOWN, usePack } from "./helpers";
-import { PolicyDiagnostic } from "../../plan/analyzer";
+import { PolicyDiagnostic } from "../../plan/policy";
 
 /** Asserts exactly one advisory violation of a policy about `urn`; returns its message. */
 function oneAdvisory(diags: PolicyDiagnostic[], policy: string, urn: string): string {

@@ -4,6 +4,11 @@ import * as assert from "assert";
 import {
     and, assessCoverage, CoverageInput, Member, or, Placement, quickSetupTargets, SsmTarget,
 } from "../../policies/coverage";
+import { PolicyResource } from "@pulumi/policy";
+import { agentAllowed, awsManagedPolicyName, grantOf, IamIndex } from "../../policies/iam";
+import { Launches } from "../../policies/launch";
+import { coverageInputOf } from "../../policies/patchCoverage";
+import { StackIndex } from "../../policies/stack";
 import { defaultTagsOf, nearMisses, TagSet, tagSetOf } from "../../policies/tags";
 import { isUnknown, Unknown } from "../../policies/values";
 
@@ -37,7 +42,7 @@ describe("tags (pure)", () => {
     });
 
     it("knows a default tag is present even when the instance's own tags are unknown, but not its value", () => {
-        const tags = new TagSet(new Map(), u, new Map([["Environment", "Production"]]), undefined);
+        const tags = new TagSet([{ source: "its provider's default tags", tags: new Map([["Environment", "Production"]]) }, { source: "its tags", tags: new Map(), unknown: u }]);
         const env = tags.get("Environment");
         assert.strictEqual(env.state, "present");
         assert.ok(env.state === "present" && isUnknown(env.value));
@@ -50,7 +55,20 @@ describe("tags (pure)", () => {
             { key: "Team", value: "ops", propagateAtLaunch: false },
         ], '{"tags":{"Owner":"me"}}');
         assert.deepStrictEqual(tags.keys(), ["Environment"]);
-        assert.deepStrictEqual(tags.notPropagated, ["Team"]);
+        assert.deepStrictEqual(tags.stray.map((t) => t.key), ["Team"]);
+    });
+
+    it("lets a higher source that may set a key leave its value unknown, and a key no source knows be maybe", () => {
+        const tags = new TagSet([
+            { source: "launch template 'web'", tags: new Map([["Environment", "Production"]]) },
+            { source: "aws.ec2.Tag 'env'", tags: new Map(), maybe: new Map([["Environment", u], ["Owner", u]]) },
+        ]);
+        const env = tags.get("Environment");
+        assert.ok(env.state === "present" && isUnknown(env.value));
+        assert.strictEqual(tags.get("Owner").state, "maybe");
+        assert.deepStrictEqual(tags.maybeKeys(), ["Owner"]);
+        assert.strictEqual(tags.complete, true);
+        assert.strictEqual(tags.sourceOf("Environment"), "launch template 'web'");
     });
 
     it("finds near misses that differ in case or separators only", () => {
@@ -113,5 +131,65 @@ describe("coverage (pure)", () => {
         assert.strictEqual(verdicts.filter((v) => v.state === "covered").length, n);
         assert.deepStrictEqual(verdicts.filter((v) => v.state !== "covered").map((v) => v.state), ["uncovered"]);
         assert.ok(ms < 2_000, `took ${ms.toFixed(0)} ms`);
+    });
+});
+
+describe("SSM Agent permissions (pure)", () => {
+    const doc = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+
+    it("reads AWS managed policy names in any partition and path", () => {
+        assert.strictEqual(awsManagedPolicyName("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"), "AmazonSSMManagedInstanceCore");
+        assert.strictEqual(awsManagedPolicyName("arn:aws-cn:iam::aws:policy/service-role/AmazonEC2RoleforSSM"), "AmazonEC2RoleforSSM");
+        assert.strictEqual(awsManagedPolicyName("arn:aws:iam::111111111111:policy/AmazonSSMManagedInstanceCore"), undefined);
+    });
+
+    it("allows the agent with wildcards across policies, and not when a Deny takes an action back", () => {
+        const ssm = grantOf(doc({ Effect: "Allow", Action: "ssm:*", Resource: "*" }), "a");
+        const messages = grantOf(doc({ Effect: "Allow", Action: ["EC2Messages:Get*", "ec2messages:*"], Resource: "*" }), "b");
+        assert.deepStrictEqual(agentAllowed([ssm]), { ok: false });
+        assert.strictEqual(agentAllowed([ssm, messages]).ok, true);
+        const deny = grantOf(doc({ Effect: "Deny", Action: "ssm:UpdateInstanceInformation", Resource: "*" }), "c");
+        assert.deepStrictEqual(agentAllowed([ssm, messages, deny]), { ok: false });
+    });
+
+    it("does not guess on statements with conditions or on unknown documents", () => {
+        const conditional = grantOf(doc({ Effect: "Allow", Action: "*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "true" } } }), "policy 'x'");
+        const result = agentAllowed([conditional]);
+        assert.ok(result.ok === "unknown" && /Condition or NotAction/.test(result.unknown.describe()));
+        assert.strictEqual(agentAllowed([grantOf(u, "policy 'y'")]).ok, "unknown");
+    });
+});
+
+describe("reading a stack's launches (pure)", () => {
+    /** A resource as a stack policy receives it, with plain props. */
+    function resource(type: string, name: string, props: Record<string, unknown>, propertyDependencies: Record<string, PolicyResource[]> = {}): PolicyResource {
+        const deps = Object.values(propertyDependencies).flat();
+        return { type, name, urn: `urn:pulumi:s::p::${type}::${name}`, props, dependencies: deps, propertyDependencies, isType: () => false, asType: () => undefined } as unknown as PolicyResource;
+    }
+
+    it("stays linear: 10,000 groups from 10,000 templates, 10,000 instances tagged by aws.ec2.Tag, each with its profile and role", () => {
+        const n = 10_000;
+        const resources: PolicyResource[] = [resource("aws:ssm/association:Association", "patch", { name: "AWS-RunPatchBaseline", targets: [{ key: "tag:Environment", values: ["Production"] }] })];
+        for (let i = 0; i < n; i++) {
+            const role = resource("aws:iam/role:Role", `role-${i}`, { name: `role-${i}` });
+            resources.push(role, resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", `core-${i}`, { role: `role-${i}`, policyArn: "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore" }));
+            const profile = resource("aws:iam/instanceProfile:InstanceProfile", `profile-${i}`, { name: `profile-${i}`, role: `role-${i}` });
+            const lt = resource("aws:ec2/launchTemplate:LaunchTemplate", `lt-${i}`, { name: `lt-${i}`, iamInstanceProfile: { name: `profile-${i}` }, tagSpecifications: [{ resourceType: "instance", tags: { Environment: "Production" } }] });
+            const asg = resource("aws:autoscaling/group:Group", `asg-${i}`, { launchTemplate: { id: `lt-id-${i}`, version: "$Latest" } }, { launchTemplate: [lt] });
+            const id = `i-${i.toString(16).padStart(17, "0")}`;
+            const web = resource("aws:ec2/instance:Instance", `web-${i}`, { id, iamInstanceProfile: `profile-${i}` });
+            resources.push(profile, lt, asg, web, resource("aws:ec2/tag:Tag", `env-${i}`, { resourceId: id, key: "Environment", value: i === 5 ? "Sandbox" : "Production" }));
+        }
+        const started = process.hrtime.bigint();
+        const stack = new StackIndex(resources);
+        const launches = new Launches(stack);
+        const iam = new IamIndex(stack);
+        const lacking = launches.launchers.filter((l) => iam.profileVerdict(l.variants[0].profile).state !== "ok");
+        const { input } = coverageInputOf(resources, { coveredEnvironments: [], tagKey: "Environment" }, stack, launches);
+        const { verdicts } = assessCoverage(input);
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        assert.deepStrictEqual(lacking.map((l) => l.name), []);
+        assert.deepStrictEqual(verdicts.flatMap((v, i) => (v.state === "covered" ? [] : [input.members[i].name])), ["web-5"]);
+        assert.ok(ms < 5_000, `took ${ms.toFixed(0)} ms`);
     });
 });

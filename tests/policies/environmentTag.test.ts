@@ -1,7 +1,8 @@
 // ec2-instance-environment-tag, driven through the real pack over the analyzer protocol.
 import * as assert from "assert";
-import { PlanBuilder } from "../../plan/synthetic";
+import { PlanBuilder } from "../../testing/syntheticStacks";
 import { assertNone, assertOneMandatory, assertUndecided, of, UNKNOWN, usePack } from "./helpers";
+import { ec2Tag, groupFrom, launchTemplate, ref } from "./launchFixtures";
 
 const POLICY = "ec2-instance-environment-tag";
 const PRODUCTION = { Environment: "Production", Name: "web" };
@@ -25,14 +26,14 @@ describe("policy ec2-instance-environment-tag (through the pack)", () => {
     it("refuses an instance without tags, naming what would fix it", async () => {
         const { web, resources } = fleet(null);
         const msg = assertOneMandatory(await analyze(resources), POLICY, web.urn);
-        assert.match(msg, /^EC2 instance 'web' must carry an 'Environment' tag; it has: none\./);
-        assert.match(msg, /Set tags\["Environment"\] on it, or defaultTags\.tags\["Environment"\] on its AWS provider\./);
+        assert.match(msg, /^EC2 instance 'web' must carry an 'Environment' tag \(it has: none\): set tags: \{ Environment: "<environment>" \} on it\./);
+        assert.match(msg, /Or set defaultTags\.tags\["Environment"\] on its AWS provider\./);
     });
 
     it("refuses the near miss 'environment' and points it out", async () => {
         const { web, resources } = fleet({ environment: "Production", Name: "web" });
         const msg = assertOneMandatory(await analyze(resources), POLICY, web.urn);
-        assert.match(msg, /it has: Name=web, environment=Production\./);
+        assert.match(msg, /\(it has: Name=web, environment=Production\): set tags: \{ Environment: "<environment>" \} on it\./);
         assert.match(msg, /'environment' is not 'Environment': tag keys are case-sensitive\./);
     });
 
@@ -62,7 +63,7 @@ describe("policy ec2-instance-environment-tag (through the pack)", () => {
     it("refuses an untagged instance of the default provider when aws:defaultTags lacks Environment", async () => {
         const { web, resources } = fleet({ Name: "web" });
         const diags = await analyze(resources, { stackConfig: { "aws:region": "us-east-1", "aws:defaultTags": JSON.stringify({ tags: { Team: "ops" } }) } });
-        assert.match(assertOneMandatory(diags, POLICY, web.urn), /it has: Name=web, Team=ops\./);
+        assert.match(assertOneMandatory(diags, POLICY, web.urn), /\(it has: Name=web, Team=ops\)/);
     });
 
     it("refuses an instance whose own empty Environment tag overrides the provider's default", async () => {
@@ -70,31 +71,53 @@ describe("policy ec2-instance-environment-tag (through the pack)", () => {
         assert.match(assertOneMandatory(await analyze(resources), POLICY, web.urn), /non-empty 'Environment' tag; it is empty/);
     });
 
-    it("refuses a Spot Instance request without an Environment tag and passes a tagged one", async () => {
+    it("refuses a Spot Instance request whose own tags carry Environment: they tag the request, not its instance", async () => {
         const b = new PlanBuilder();
-        const bad = b.spotInstanceRequest("spot-bad", { Name: "spot" });
-        b.spotInstanceRequest("spot-good", PRODUCTION);
-        assert.match(assertOneMandatory(await analyze(b.resources), POLICY, bad.urn), /^Spot Instance request 'spot-bad' must carry an 'Environment' tag/);
+        const spot = b.spotInstanceRequest("spot", PRODUCTION);
+        const msg = assertOneMandatory(await analyze(b.resources), POLICY, spot.urn);
+        assert.match(msg, /^Spot Instance request 'spot' must give its instance an 'Environment' tag \(its instance has: none\): tag its instance with new aws\.ec2\.Tag\("spot-environment", \{ resourceId: spot\.spotInstanceId, key: "Environment", value: "Production" \}\)\./);
+        assert.match(msg, /Its 'Environment=Production' tag tags the Spot Instance request only\./);
+    });
+
+    it("passes a Spot Instance request whose instance an aws.ec2.Tag on its spotInstanceId tags", async () => {
+        const b = new PlanBuilder();
+        const spot = b.spotInstanceRequest("spot", { Name: "spot" });
+        ec2Tag(b, "spot-environment", "i-0aaaabbbbccccdddd", "Environment", "Production", spot);
+        assertNone(await analyze(b.resources), POLICY);
     });
 
     it("passes an Auto Scaling group that propagates Environment at launch", async () => {
         const b = new PlanBuilder();
-        b.autoScalingGroup("asg", [{ key: "Environment", value: "Production", propagateAtLaunch: true }]);
+        groupFrom(b, "asg", launchTemplate(b, "web"), [{ key: "Environment", value: "Production", propagateAtLaunch: true }]);
         assertNone(await analyze(b.resources), POLICY);
     });
 
     it("refuses an Auto Scaling group whose Environment tag does not propagate at launch", async () => {
         const b = new PlanBuilder();
-        const asg = b.autoScalingGroup("asg", [{ key: "Environment", value: "Production", propagateAtLaunch: false }]);
+        const asg = groupFrom(b, "asg", launchTemplate(b, "web"), [{ key: "Environment", value: "Production", propagateAtLaunch: false }]);
         const msg = assertOneMandatory(await analyze(b.resources), POLICY, asg.urn);
-        assert.match(msg, /^Auto Scaling group 'asg' must propagate an 'Environment' tag at launch/);
-        assert.match(msg, /does not propagate to the instances it launches: set propagateAtLaunch to true/);
+        assert.match(msg, /^Auto Scaling group 'asg' must launch its instances with an 'Environment' tag \(its instances get: none\): set propagateAtLaunch: true on its 'Environment' tag\./);
+        assert.match(msg, /Its 'Environment=Production' tag has propagateAtLaunch false\./);
     });
 
-    it("refuses an Auto Scaling group without an Environment tag", async () => {
+    it("refuses an Auto Scaling group without an Environment tag, offering its tags or its launch template's", async () => {
         const b = new PlanBuilder();
-        const asg = b.autoScalingGroup("asg", [{ key: "Name", value: "asg", propagateAtLaunch: true }]);
-        assert.match(assertOneMandatory(await analyze(b.resources), POLICY, asg.urn), /Add \{ key: "Environment", value: "<environment>", propagateAtLaunch: true \}/);
+        const asg = groupFrom(b, "asg", launchTemplate(b, "web"), [{ key: "Name", value: "asg", propagateAtLaunch: true }]);
+        assert.match(
+            assertOneMandatory(await analyze(b.resources), POLICY, asg.urn),
+            /add \{ key: "Environment", value: "<environment>", propagateAtLaunch: true \} to its tags, or tagSpecifications: \[\{ resourceType: "instance", tags: \{ Environment: "<environment>" \} \}\] on launch template 'web'\./,
+        );
+    });
+
+    it("refuses an Auto Scaling group whose provider's default tags carry Environment, and says they never reach its instances", async () => {
+        const b = new PlanBuilder();
+        const provider = b.awsProvider("tagged", { region: "us-east-1", defaultTags: { tags: { Environment: "Production" } } });
+        const lt = launchTemplate(b, "web");
+        const t = ref(b, "launchTemplate", lt);
+        const asg = b.add("aws:autoscaling/group:Group", "asg", { maxSize: 1, minSize: 1, launchTemplate: { id: t.value, version: "$Latest" }, tags: [] }, { provider, ...t.opts });
+        const msg = assertOneMandatory(await analyze(b.resources), POLICY, asg.urn);
+        assert.match(msg, /\(its instances get: none\): add \{ key: "Environment", value: "Production", propagateAtLaunch: true \}/);
+        assert.match(msg, /Its 'Environment=Production' tag is a provider default tag, which never reaches an Auto Scaling group's instances\./);
     });
 
     it("ignores resources that launch no instances", async () => {

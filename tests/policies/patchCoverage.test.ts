@@ -1,7 +1,8 @@
 // ec2-instance-patch-baseline (a stack policy), driven through the real pack over the analyzer protocol.
 import * as assert from "assert";
-import { PlanBuilder, SsmTargetInput, syntheticFleet } from "../../plan/synthetic";
+import { PlanBuilder, SsmTargetInput, syntheticFleet } from "../../testing/syntheticStacks";
 import { assertNone, assertOneMandatory, assertUndecided, of, UNKNOWN, usePack } from "./helpers";
+import { ec2Tag, groupFrom, launchTemplate } from "./launchFixtures";
 
 const POLICY = "ec2-instance-patch-baseline";
 const PRODUCTION_TAG: SsmTargetInput[] = [{ key: "tag:Environment", values: ["Production"] }];
@@ -21,13 +22,27 @@ describe("policy ec2-instance-patch-baseline (through the pack)", () => {
         assertNone(await analyze(stack().resources), POLICY);
     });
 
-    it("refuses an instance nothing patches, naming its URN and what would cover it", async () => {
+    it("refuses an instance nothing patches: first the fix for its tag (a PatchPolicy or an association), then its URN and tags, once", async () => {
         const { web, resources } = stack(() => undefined);
         const msg = assertOneMandatory(await analyze(resources), POLICY, web.urn);
-        assert.match(msg, new RegExp(`^EC2 instance 'web' \\(${web.urn.replace(/[$]/g, "\\$")}\\) must be covered by a patch baseline managed in this stack; nothing here patches it \\(its tags: Environment=Production, Name=web\\)\\.`));
-        assert.match(msg, /This stack patches nothing\./);
-        assert.match(msg, /Target it with an AWS-RunPatchBaseline association/);
-        assert.match(msg, /if another stack patches 'Production', add it to coveredEnvironments\./);
+        const [first, details] = msg.split(" Details: ");
+        assert.strictEqual(first, "EC2 instance 'web' must be patched from this stack; nothing here runs AWS-RunPatchBaseline on its tag Environment=Production. " +
+            "Fix: add a PatchPolicy with targets: { tags: { Environment: \"Production\" } }, or an AWS-RunPatchBaseline aws.ssm.Association with targets: [{ key: \"tag:Environment\", values: [\"Production\"] }].");
+        assert.ok(first.length <= 320, `${first.length} characters before the details`);
+        assert.strictEqual(details, `${web.urn}; its tags: Environment=Production, Name=web. If another stack patches 'Production', list it in coveredEnvironments.`);
+        assert.doesNotMatch(msg, /patches nothing/);
+    });
+
+    it("refuses an untagged instance, giving the tag a patching resource targets", async () => {
+        const { web, resources } = stack(undefined, { Name: "web" });
+        assert.match(assertOneMandatory(await analyze(resources), POLICY, web.urn),
+            /^EC2 instance 'web' must be patched from this stack; it has no 'Environment' tag to target\. Fix: set tags: \{ Environment: "Production" \} on it\. Details: /);
+    });
+
+    it("refuses an untagged instance of a stack that patches nothing, with both halves of the fix", async () => {
+        const { web, resources } = stack(() => undefined, { Name: "web" });
+        assert.match(assertOneMandatory(await analyze(resources), POLICY, web.urn),
+            /it has no 'Environment' tag to target\. Fix: set tags: \{ Environment: "<environment>" \} on it and target that tag with a PatchPolicy or an AWS-RunPatchBaseline aws\.ssm\.Association\./);
     });
 
     it("does not apply to a stack without instances", async () => {
@@ -115,7 +130,7 @@ describe("policy ec2-instance-patch-baseline (through the pack)", () => {
         it("refuses an instance whose window target has no task", async () => {
             const { web, resources } = stack((b) => b.windowTarget("fleet", b.maintenanceWindow("sunday"), PRODUCTION_TAG));
             const msg = assertOneMandatory(await analyze(resources), POLICY, web.urn);
-            assert.match(msg, /maintenance window target 'fleet' \(tag:Environment=Production\) selects it, but no RUN_COMMAND task of AWS-RunPatchBaseline in the same window runs on that target\./);
+            assert.match(msg, /maintenance window target 'fleet' \(tag:Environment=Production\) selects it, but no RUN_COMMAND task of AWS-RunPatchBaseline in its window runs on that target\. Fix: add an aws\.ssm\.MaintenanceWindowTask \{ taskType: "RUN_COMMAND", taskArn: "AWS-RunPatchBaseline", targets: \[\{ key: "WindowTargetIds", values: \[fleet\.id\] \}\] \} to its window\./);
         });
 
         it("refuses when the only patch task is in another window", async () => {
@@ -199,19 +214,30 @@ describe("policy ec2-instance-patch-baseline (through the pack)", () => {
     });
 
     describe("Auto Scaling groups and Spot Instance requests", () => {
-        it("passes a group whose tag propagated at launch is targeted, and refuses one whose tag does not propagate", async () => {
+        it("passes a group whose tag propagated at launch is targeted, and refuses one whose tag does not propagate, saying so", async () => {
             const b = new PlanBuilder();
-            b.autoScalingGroup("good", [{ key: "Environment", value: "Production", propagateAtLaunch: true }]);
-            const bad = b.autoScalingGroup("bad", [{ key: "Environment", value: "Production", propagateAtLaunch: false }]);
+            const lt = launchTemplate(b, "web");
+            groupFrom(b, "good", lt, [{ key: "Environment", value: "Production", propagateAtLaunch: true }]);
+            const bad = groupFrom(b, "bad", lt, [{ key: "Environment", value: "Production", propagateAtLaunch: false }]);
             b.association("p", PRODUCTION_TAG);
-            assert.match(assertOneMandatory(await analyze(b.resources), POLICY, bad.urn), /^Auto Scaling group 'bad'/);
+            const msg = assertOneMandatory(await analyze(b.resources), POLICY, bad.urn);
+            assert.match(msg, /^Auto Scaling group 'bad' must be patched from this stack; its 'Environment=Production' tag has propagateAtLaunch false\. Fix: set propagateAtLaunch: true on its 'Environment' tag\./);
+        });
+
+        it("refuses a group whose 'Patch Group' tag does not propagate at launch, and says it must", async () => {
+            const b = new PlanBuilder();
+            const asg = groupFrom(b, "asg", launchTemplate(b, "web"), [{ key: "Patch Group", value: "web", propagateAtLaunch: false }]);
+            b.patchGroup("web-group", "web");
+            const msg = assertOneMandatory(await analyze(b.resources), POLICY, asg.urn);
+            assert.match(msg, /^Auto Scaling group 'asg' must be patched from this stack; its 'Patch Group=web' tag has propagateAtLaunch false\. Fix: set propagateAtLaunch: true on its 'Patch Group' tag\./);
         });
 
         it("refuses an untargeted Spot Instance request", async () => {
             const b = new PlanBuilder();
             const spot = b.spotInstanceRequest("spot", { Environment: "Staging" });
+            ec2Tag(b, "spot-env", "i-0aaaabbbbccccdddd", "Environment", "Staging", spot);
             b.association("p", PRODUCTION_TAG);
-            assert.match(assertOneMandatory(await analyze(b.resources), POLICY, spot.urn), /^Spot Instance request 'spot'/);
+            assert.match(assertOneMandatory(await analyze(b.resources), POLICY, spot.urn), /^Spot Instance request 'spot' must be patched from this stack; nothing here runs AWS-RunPatchBaseline on its tag Environment=Staging\./);
         });
     });
 
