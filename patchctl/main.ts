@@ -10,12 +10,14 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command, CommanderError, Option } from "commander";
 import { EXIT_CODES_HELP } from "./cli/flags";
+import { DEFAULT_MAX_PARALLEL } from "./aws/scopes";
 import { Cli, type CommandDefinition, type MainDeps } from "./cli/session";
 import { cancelCommand } from "./commands/cancel";
 import { complianceCommand } from "./commands/compliance";
 import { findingsCommand } from "./commands/findings";
 import { installCommand } from "./commands/install";
 import { policyCommand } from "./commands/policy";
+import { reportCommand } from "./commands/report";
 import { scanCommand } from "./commands/scan";
 import { watchCommand } from "./commands/watch";
 import { describeError, EXIT_FAILED, EXIT_OK, EXIT_USAGE, isConfigError } from "./output/errors";
@@ -31,6 +33,7 @@ const COMMANDS: CommandDefinition[] = [
     cancelCommand,
     policyCommand,
     findingsCommand,
+    reportCommand,
 ];
 
 /** The version of the nearest package.json above this file (the sources or their compiled copy). */
@@ -68,7 +71,7 @@ export async function main(argv: string[], deps: MainDeps = {}): Promise<number>
         .option("--role-arn <arn>", "assume this role first (one account)")
         .option("--external-id <id>", "external id for --role-arn")
         .option("--accounts <file>", "run in every account and Region of this YAML/JSON file (see docs/patchctl.md)")
-        .option("--max-parallel <n>", "account-Regions worked on at once with --accounts", "4")
+        .option("--max-parallel <n>", "account-Regions worked on at once with --accounts (1-64)", String(DEFAULT_MAX_PARALLEL))
         .option("--api-rate <n>", "describe calls per second per operation, in each account and Region", "10")
         .option("--json", "print the report as JSON")
         .option("--csv", "print the report as CSV")
