@@ -413,11 +413,26 @@ function sortFindings(findings: F[], sortCriteria: unknown): F[] {
     return [...findings].sort((a, b) => compare(get(a), get(b), order === "DESC"));
 }
 
+/** A query's filtered, sorted findings, kept for its next pages while the data is unchanged. */
+const listings = new WeakMap<FindingsData, { revision: number; findings: number; byQuery: Map<string, FakeInspectorFinding[]> }>();
+
 function listFindings(input: Input, data: FindingsData | undefined): unknown {
     const size = Math.min(pageSize(input.maxResults, 1, 100, DEFAULT_PAGE_SIZE.ListFindings, "maxResults", validationError), LIST_FINDINGS_PAGE_LIMIT);
     const match = compileCriteria(input.filterCriteria, FINDING_FIELDS, "filterCriteria", FINDING_COMPARISONS);
-    const sorted = sortFindings((data?.inspector.findings ?? []).filter(match), input.sortCriteria);
-    const page = paginate(sorted, size, input.nextToken, JSON.stringify(["ListFindings", input.filterCriteria ?? null, input.sortCriteria ?? null]), otherError);
+    const query = JSON.stringify(["ListFindings", input.filterCriteria ?? null, input.sortCriteria ?? null]);
+    let sorted: FakeInspectorFinding[];
+    if (data) {
+        let cache = listings.get(data);
+        if (!cache || cache.revision !== (data.revision ?? 0) || cache.findings !== data.inspector.findings.length) {
+            cache = { revision: data.revision ?? 0, findings: data.inspector.findings.length, byQuery: new Map() };
+            listings.set(data, cache);
+        }
+        sorted = cache.byQuery.get(query) ?? sortFindings(data.inspector.findings.filter(match), input.sortCriteria);
+        cache.byQuery.set(query, sorted);
+    } else {
+        sorted = [];
+    }
+    const page = paginate(sorted, size, input.nextToken, query, otherError);
     return { findings: page.items.map(wireFinding), nextToken: page.nextToken };
 }
 

@@ -58,6 +58,19 @@ export interface FindingsData {
     };
     /** The fake SSM fleet the findings follow (see syncWithFleet). */
     fleet?: FakeFleet;
+    /**
+     * Bumped whenever a finding changes, so the fake can keep a query's filtered, sorted result for
+     * its following pages (a 100,000-finding listing is 4,000 pages). Set by the functions here;
+     * code that edits findings directly bumps it too.
+     */
+    revision?: number;
+    /** The fleet's missing-patch count at the last syncWithFleet, to skip a sync that cannot close anything. */
+    syncedMissing?: number;
+}
+
+/** Marks `data`'s findings as changed (see FindingsData.revision). */
+export function touch(data: FindingsData): void {
+    data.revision = (data.revision ?? 0) + 1;
 }
 
 /** An error answered with an HTTP status; `extra` members are added to the JSON body. */
@@ -577,6 +590,7 @@ export function closeFindingsFixedBy(data: FindingsData, instanceId: string, ins
             closed.push(f);
         }
     }
+    if (closed.length > 0) touch(data);
     return closed;
 }
 
@@ -599,6 +613,12 @@ export function syncWithFleet(data: FindingsData, at: Date): FakeInspectorFindin
     if (!data.fleet) {
         return [];
     }
+    // An install only ever removes missing patches: an unchanged count means nothing to close.
+    const missingNow = data.fleet.nodes.reduce((sum, node) => sum + (node.missingPatches?.length ?? 0), 0);
+    if (data.syncedMissing === missingNow) {
+        return [];
+    }
+    data.syncedMissing = missingNow;
     const missing = new Map<string, Set<string>>();
     for (const node of data.fleet.nodes) {
         missing.set(node.instanceId, new Set((node.missingPatches ?? []).flatMap((p) => p.cves ?? [])));
@@ -613,6 +633,7 @@ export function syncWithFleet(data: FindingsData, at: Date): FakeInspectorFindin
             closed.push(f);
         }
     }
+    if (closed.length > 0) touch(data);
     return closed;
 }
 
