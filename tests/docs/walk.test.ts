@@ -94,7 +94,14 @@ class Walker {
      * `answer` is typed at a prompt through a pseudo-terminal; `interruptOn` sends Ctrl-C once
      * the command has made that SSM call.
      */
+    /** Files the walk's commands wrote (--html, --markdown, --save, --snapshot), removed when the page is done. */
+    readonly written = new Set<string>();
+
     run(command: string, opts: { answer?: string; interruptOn?: string } = {}): Promise<{ code: number; output: string[] }> {
+        for (const m of command.matchAll(/--(?:html|markdown|save|snapshot)[ =](\S+)/g)) {
+            const file = path.resolve(ROOT, m[1]);
+            if (!fs.existsSync(file)) this.written.add(file);
+        }
         const args = opts.answer !== undefined
             ? ["-qec", command, "/dev/null"]
             : ["-c", `exec 2>&1; ${command}`];
@@ -137,6 +144,7 @@ class Walker {
             await exited;
         }
         fs.rmSync(this.bin, { recursive: true, force: true });
+        for (const file of this.written) fs.rmSync(file, { force: true });
     }
 }
 
