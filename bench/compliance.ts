@@ -125,3 +125,80 @@ export async function benchCompliance(sizes: number[], runs: number, s: Complian
     }
     return rows;
 }
+
+export interface AccountsRow {
+    pairs: number;
+    nodesPerPair: number;
+    parallel: number;
+    /** ceil(pairs / parallel) x one pair's throttle bound. */
+    boundMs: number;
+    ms: Figure;
+    /** Peak resident set size of the patchctl process. */
+    maxRssMiB: Figure;
+    calls: Figure;
+    throttled: Figure;
+}
+
+/**
+ * `patchctl compliance --accounts` over `pairs` account-Regions (accounts x 4 Regions, one role
+ * each) of `nodes` nodes each, every account-Region throttled on its own like AWS (per account and
+ * Region), at patchctl's default --max-parallel.
+ */
+export async function benchAccounts(pairs: number, nodes: number, runs: number, s: ComplianceSettings, parallel: number, dir: string, log: (s: string) => void): Promise<AccountsRow> {
+    const regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1"];
+    const accounts = Math.ceil(pairs / regions.length);
+    const list = Array.from({ length: accounts }, (_, i) => {
+        const accountId = String(200000000000 + i);
+        return { accountId, roleArn: `arn:aws:iam::${accountId}:role/PatchOperator`, regions: regions.slice(0, Math.min(regions.length, pairs - i * regions.length)) };
+    });
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, "bench-accounts.json");
+    fs.writeFileSync(file, JSON.stringify(list));
+    // patchctl runs as its own process (the compiled build, as bin/patchctl does), the endpoint in
+    // this one: AWS's CPU is not patchctl's, and the peak RSS is patchctl's alone. The wall is
+    // main()'s, from its call to its exit code (the node start-up is row 4's business).
+    const script =
+        "const t0=process.hrtime.bigint();require(process.env.PATCHCTL_MAIN).main(process.argv,{stdout:{write:(t)=>{process.stdout.write(t);return true}}}).then((code)=>{" +
+        "const ms=Number(process.hrtime.bigint()-t0)/1e6;process.stderr.write('\\nBENCH '+JSON.stringify({code,ms,rss:process.resourceUsage().maxRSS/1024}))})";
+    const samples: Array<{ ms: number; rss: number; calls: number; throttled: number }> = [];
+    try {
+        for (let i = 0; i < runs; i++) {
+            log(`compliance --accounts: ${pairs} pairs x ${nodes} nodes, run ${i + 1}/${runs}`);
+            samples.push(
+                await withEndpoint(nodes, s, async (url, fake) => {
+                    const args = ["-e", script, "patchctl", "compliance", "--env", "Development", "--accounts", file, "--json"];
+                    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
+                        const child = spawn(process.execPath, args, {
+                            env: { ...process.env, ...ENV, PATCHCTL_ENDPOINT: url, PATCHCTL_MAIN: path.join(__dirname, "..", "dist", "patchctl", "main.js") },
+                        });
+                        let so = "", se = "";
+                        child.stdout.on("data", (d: Buffer) => (so += d));
+                        child.stderr.on("data", (d: Buffer) => (se += d));
+                        child.on("close", () => resolve({ stdout: so, stderr: se }));
+                    });
+                    const stats = /BENCH (\{.*\})/.exec(stderr);
+                    if (!stats) throw new Error(`compliance --accounts printed no figures: ${stderr.slice(0, 300)}`);
+                    const { code, ms, rss } = JSON.parse(stats[1]) as { code: number; ms: number; rss: number };
+                    const report = JSON.parse(stdout) as { nodes: unknown[] };
+                    if (code !== 0 || report.nodes.length !== pairs * nodes) {
+                        throw new Error(`compliance --accounts exited ${code} with ${report.nodes.length} nodes (expected ${pairs * nodes}): ${stderr.slice(0, 300)}`);
+                    }
+                    return { ms, rss, calls: requests(fake), throttled: throttledOf(fake) };
+                }),
+            );
+        }
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+    const pairBoundMs = (Math.ceil(nodes / 50) / s.rps) * 1000;
+    return {
+        pairs,
+        nodesPerPair: nodes,
+        parallel,
+        boundMs: Math.ceil(pairs / parallel) * pairBoundMs,
+        ms: figure(samples.map((x) => x.ms)),
+        maxRssMiB: figure(samples.map((x) => x.rss)),
+        calls: figure(samples.map((x) => x.calls)),
+        throttled: figure(samples.map((x) => x.throttled)),
+    };
+}

@@ -3,13 +3,15 @@
 // figure is the median of several runs (min–max beside it), all taken in this one run.
 import * as fs from "fs";
 import * as path from "path";
-import { benchCompliance, ComplianceRow } from "./compliance";
+import * as os from "os";
+import { DEFAULT_MAX_PARALLEL } from "../patchctl/aws/scopes";
+import { AccountsRow, benchAccounts, benchCompliance, ComplianceRow } from "./compliance";
 import { benchPlan, PlanRow } from "./plan";
 import { benchPolicy, PolicyRow } from "./policy";
 import { benchStartup, StartupRow } from "./startup";
 import { fmt } from "./stats";
 
-const SECTIONS = ["plan", "policy", "compliance", "startup"] as const;
+const SECTIONS = ["plan", "policy", "compliance", "accounts", "startup"] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -83,6 +85,13 @@ function policyTable(rows: PolicyRow[]): string {
     );
 }
 
+function accountsTable(r: AccountsRow): string {
+    return table(
+        ["pairs x nodes", "parallel", "calls", "throttled", "wall ms", "bound ms", "ratio (target <= 1.25)", "peak RSS MiB (target < 600)"],
+        [[`${r.pairs} x ${r.nodesPerPair}`, String(r.parallel), fmt(r.calls), fmt(r.throttled), fmt(r.ms), String(r.boundMs), (r.ms.median / r.boundMs).toFixed(2), fmt(r.maxRssMiB)]],
+    );
+}
+
 function startupTable(rows: StartupRow[]): string {
     return table(
         ["what", "wall ms", "beyond node's own start"],
@@ -119,6 +128,9 @@ async function main() {
     const compliance = runs("compliance")
         ? await benchCompliance(opts.quick ? [500] : [500, 2000, 10000], opts.runs, throttle, opts.quick ? [500] : [500, 2000], log)
         : undefined;
+    const accounts = runs("accounts")
+        ? await benchAccounts(opts.quick ? 8 : 100, 500, opts.runs, throttle, DEFAULT_MAX_PARALLEL, fs.mkdtempSync(path.join(os.tmpdir(), "patchctl-bench-")), log)
+        : undefined;
     const startup = runs("startup") ? await benchStartup(opts.runs, log) : undefined;
     log("");
 
@@ -136,13 +148,18 @@ async function main() {
             complianceTable(compliance),
             "",
         ] : []),
+        ...(accounts ? [
+            `3b. patchctl compliance --accounts: ${accounts.pairs} account-Regions of ${accounts.nodesPerPair} nodes, each throttled on its own (${throttle.rps} requests/s per describe operation), default --max-parallel ${accounts.parallel}; bound = ceil(pairs / parallel) x one pair's throttle bound`,
+            accountsTable(accounts),
+            "",
+        ] : []),
         ...(startup ? ["4. Start-up: commands with plain node on the compiled build, and the policy pack up to GetAnalyzerInfo", startupTable(startup), ""] : []),
     ].join("\n");
     process.stdout.write(out);
     const dir = path.join(__dirname, "results");
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "latest.json");
-    const results = { started, runs: opts.runs, plan, policy, compliance: compliance && { settings: throttle, rows: compliance }, startup };
+    const results = { started, runs: opts.runs, plan, policy, compliance: compliance && { settings: throttle, rows: compliance }, accounts, startup };
     fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
     process.stdout.write(`\nFigures written to ${path.relative(process.cwd(), file)}\n`);
 }

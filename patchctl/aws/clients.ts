@@ -88,7 +88,8 @@ export class ClientPool {
     private readonly clients = new Map<string, SSMClient>();
     private readonly roleCredentials = new Map<string, AwsCredentialIdentityProvider>();
     private baseCredentials?: AwsCredentialIdentityProvider;
-    private readonly agentOptions = { keepAlive: true, maxSockets: 50 };
+    /** Sockets per agent: --max-parallel account-Regions x 5 calls in flight each, with room to spare. */
+    private readonly agentOptions = { keepAlive: true, maxSockets: 128 };
     private readonly httpAgent = new HttpAgent(this.agentOptions);
     private readonly httpsAgent = new HttpsAgent(this.agentOptions);
 

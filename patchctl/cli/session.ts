@@ -6,6 +6,7 @@
  * The SDK clients, the accounts file reader and the Region list are loaded here, when a command
  * runs, not when main.ts loads: `patchctl --help` and usage errors stay fast.
  */
+import { setMaxListeners } from "node:events";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type { Command } from "commander";
 import { EXTERNAL_ID, parseRoleArn } from "../../lib/aws/iam";
@@ -82,6 +83,8 @@ export class Cli {
         private readonly deps: MainDeps,
         argv: readonly string[],
     ) {
+        // Every call in flight listens to the interrupt signal: hundreds with --accounts.
+        setMaxListeners(0, this.interrupt.signal);
         this.env = deps.env ?? process.env;
         this.stdout = deps.stdout ?? process.stdout;
         this.stderr = deps.stderr ?? process.stderr;

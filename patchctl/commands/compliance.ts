@@ -179,6 +179,9 @@ export const complianceCommand: CommandDefinition = (parent, cli) =>
             cli.action(async (flags: ComplianceFlags, command: Command) => {
                 const session = await cli.session(command);
                 const hasTargetFlags = flags.env !== undefined || flags.tag.length > 0 || flags.instanceIds.length > 0;
+                if (flags.allowEmpty && !flags.failOn) {
+                    throw new UsageError("--allow-empty applies to --fail-on");
+                }
                 if (flags.missing && flags.instance === undefined) {
                     throw new UsageError("--missing needs --instance <id>");
                 }
@@ -198,9 +201,6 @@ export const complianceCommand: CommandDefinition = (parent, cli) =>
                 }
                 const targets = flags.instance !== undefined ? parseTargets({ instanceIds: [flags.instance] }) : targetsOf(flags);
                 const outcomes = await session.inScopes((ssm) => createCompliance({ ssm }).nodes(targets));
-                if (flags.allowEmpty && !flags.failOn) {
-                    throw new UsageError("--allow-empty applies to --fail-on");
-                }
                 return session.print(complianceReport(outcomes, { multi: session.multi, targets, failOn: flags.failOn, allowEmpty: flags.allowEmpty, hint: session.hint }));
             }),
         );

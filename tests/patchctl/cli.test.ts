@@ -153,7 +153,7 @@ describe("patchctl CLI (subprocess)", function () {
         const report = await run(["compliance", "--env", "Development", "--json"], env);
         assert.equal(report.code, 0, report.stderr);
         const json = JSON.parse(report.stdout) as Record<string, unknown> & { nodes: Array<Record<string, unknown>>; summary: Record<string, number> };
-        assert.deepEqual(Object.keys(json).sort(), ["command", "errors", "exitCode", "failOn", "gateFailures", "nodes", "summary", "targets"]);
+        assert.deepEqual(Object.keys(json).sort(), ["command", "errors", "exitCode", "failOn", "gateFailures", "nodes", "scopes", "summary", "targets"]);
         assert.equal(json.nodes.length, 6);
         assert.deepEqual(Object.keys(json.nodes[0]).slice(0, 7), ["account", "region", "instanceId", "name", "platform", "pingStatus", "status"]);
         assert.deepEqual(json.summary, { nodes: 6, compliant: 3, nonCompliant: 3, noData: 0, withCriticalNonCompliant: 3, withSecurityNonCompliant: 3, missingPatches: 9, failedScopes: 0 });
@@ -209,8 +209,10 @@ describe("patchctl CLI (subprocess)", function () {
         const commandId = COMMAND_ID.exec(interrupted.stderr)?.[0];
         assert.ok(commandId, interrupted.stderr);
         assert.deepEqual(lines(interrupted.stderr), [
+            `patchctl: sent Scan command ${commandId} to its targets`,
             `patchctl: stopped waiting; the command keeps running on AWS: ${commandId}`,
             `patchctl: resume with: patchctl watch ${commandId} --region us-east-1`,
+            `patchctl: cancel with: patchctl cancel ${commandId} --region us-east-1`,
         ]);
         assert.match(interrupted.stdout, new RegExp(`${commandId}\\s+Scan\\s+InProgress\\s+6`));
 
@@ -226,6 +228,35 @@ describe("patchctl CLI (subprocess)", function () {
         assert.equal(json.invocations.filter((i) => i.status === "Failed").length, 1);
         assert.equal(json.exitCode, 1);
         assert.equal(fake.count("SendCommand"), 1);
+    });
+
+    it("stops within a bound on SIGINT while reading invocations: exit 130, the command id, resume and cancel hints", async () => {
+        fake.options.faults = [{ operation: "ListCommandInvocations", mode: "stall" }];
+        const result = await run(["scan", "--env", "Development", "--interval", "20ms", "--json"], env, (child) => {
+            void until(() => fake.count("ListCommandInvocations") >= 1).then(() => child.kill("SIGINT"));
+        });
+        assert.equal(result.code, 130, result.stderr);
+        const commandId = COMMAND_ID.exec(result.stderr)?.[0];
+        assert.ok(commandId, result.stderr);
+        assert.match(result.stderr, new RegExp(`resume with: patchctl watch ${commandId} --region us-east-1`));
+        assert.match(result.stderr, new RegExp(`cancel with: patchctl cancel ${commandId} --region us-east-1`));
+        const json = JSON.parse(result.stdout) as { results: Array<{ state: string; commands: Array<{ commandId: string }> }> };
+        assert.deepEqual(json.results.map((r) => [r.state, r.commands[0].commandId]), [["interrupted", commandId]]);
+    });
+
+    it("sends a scan once when the SendCommand answer is lost, and reports it (subprocess)", async () => {
+        fake.options.faults = [{ operation: "SendCommand", first: 1, mode: "lose" }];
+        const result = await run(["scan", "--env", "Development", "--interval", "20ms", "--json"], env);
+        assert.equal(result.code, 1, result.stderr); // one node of the fleet fails its scan
+        assert.equal(fake.count("SendCommand"), 1);
+        assert.equal((JSON.parse(result.stdout) as { invocations: unknown[] }).invocations.length, 6);
+    });
+
+    it("exits 3 when no node matched: compliance --fail-on and scan", async () => {
+        const gate = await run(["compliance", "--env", "Nope", "--fail-on", "any"], env);
+        assert.equal(gate.code, 3, gate.stderr);
+        const scan = await run(["scan", "--env", "Nope", "--interval", "20ms"], env);
+        assert.equal(scan.code, 3, scan.stderr);
     });
 
     it("gives up waiting at --timeout with exit 1 and a resume hint", async () => {

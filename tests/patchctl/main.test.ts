@@ -160,8 +160,8 @@ describe("patchctl main (in process, aws-sdk-client-mock)", () => {
         const csv = harness();
         await main(argv("install", "--env", "Development", "--region", "us-east-1", "--yes", "--interval", "1ms", "--csv"), csv.deps);
         assert.deepEqual(csv.stdout.text.split("\r\n").slice(0, 2), [
-            "account,region,commandId,instanceId,instanceName,status,statusDetails,installed,installedOther,missing,failed,installedPendingReboot,installedRejected,notApplicable,operation,operationEndTime,detail",
-            `,us-east-1,0b8ad2a4-7a5e-4a4e-9d6c-1c2f3e4d5a6b,${id(0)},,Success,,415,,0,0,0,,,Install,2025-01-06T01:02:00.000Z,Install finished`,
+            "account,region,commandId,instanceId,instanceName,status,statusDetails,installed,installedOther,missing,failed,installedPendingReboot,installedRejected,notApplicable,operation,operationEndTime,detail,error",
+            `,us-east-1,0b8ad2a4-7a5e-4a4e-9d6c-1c2f3e4d5a6b,${id(0)},,Success,,415,,0,0,0,,,Install,2025-01-06T01:02:00.000Z,Install finished,`,
         ]);
     });
 
@@ -174,7 +174,7 @@ describe("patchctl main (in process, aws-sdk-client-mock)", () => {
         assert.match(h.stdout.text, new RegExp(`${id(0)}\\s+-\\s+Success\\s+-\\s+-\\s+-\\s+-\\s+-\\s+Install finished`));
         assert.doesNotMatch(h.stdout.text, /reported no patch state/);
         assert.deepEqual(h.stderr.lines(), [
-            `patchctl: sent command ${id(0)} to its targets`,
+            "patchctl: sent command 0b8ad2a4-7a5e-4a4e-9d6c-1c2f3e4d5a6b to its targets",
             "patchctl: could not read the nodes' patch states, so the report has no patch counts: AccessDeniedException: User is not authorized to perform: ssm:DescribeInstancePatchStates (DescribeInstancePatchStates)",
         ]);
     });
