@@ -15,12 +15,24 @@ import { addTargetOptions, EXIT_CODES_HELP, parsePositiveInt, targetsOf, type Ta
 import type { CommandDefinition } from "../cli/session";
 import { renderDashboardHtml } from "../dashboard/html";
 import { renderDashboardMarkdown } from "../dashboard/markdown";
-import { dashboardDataFromCompliance, type ComplianceReportJson, type DashboardPatch } from "../dashboard/model";
+import { dashboardDataFromCompliance, type ComplianceReportJson, type DashboardFindings, type DashboardPatch, type FindingRef } from "../dashboard/model";
+import { findingsClients } from "../findings/clients";
+import { listActiveFindings, scanCoverage } from "../findings/fetch";
+import { countSeverities, topVulnerabilities, type FindingRecord } from "../findings/model";
+import { buildSnapshot, compareSnapshots, readSnapshot, type SnapshotFinding } from "../findings/snapshot";
 import { UsageError } from "../output/errors";
 import { describeTargets } from "../ssm/targets";
 import { complianceReport, createCompliance, type NodeCompliance } from "./compliance";
 
-type ReportFlags = TargetFlags & { html?: string; markdown?: string; drillDown: string; staleAfter: string };
+type ReportFlags = TargetFlags & { html?: string; markdown?: string; drillDown: string; staleAfter: string; findings?: boolean; compare?: string };
+
+/** What `findings` reads of one account and Region, for the dashboard's Inspector view. */
+interface ScopeInspector {
+    findings: FindingRecord[];
+    coverage: Awaited<ReturnType<typeof scanCoverage>>;
+}
+
+const ref = (f: SnapshotFinding): FindingRef => ({ findingArn: f.arn, severity: f.severity, instanceId: f.instanceId, vulnerabilityId: f.vulnerabilityId ?? f.title });
 
 /** The missing and failed patches of one node (DescribeInstancePatches, State Missing or Failed). */
 async function patchesOf(ssm: SSMClient, instanceId: string): Promise<DashboardPatch[]> {
@@ -61,7 +73,9 @@ export const reportCommand: CommandDefinition = (parent, cli) =>
             .option("--html <file>", "write the HTML dashboard here (opens from disk, no network)")
             .option("--markdown <file>", "write the summary and the worst nodes as Markdown (for a CI job summary)")
             .option("--drill-down <n>", "read the missing and failed patches of the n worst non-compliant nodes per account-Region (0-10000)", "100")
-            .option("--stale-after <days>", "a node's patch report older than this is stale (1-365)", "7"),
+            .option("--stale-after <days>", "a node's patch report older than this is stale (1-365)", "7")
+            .option("--findings", "add the Inspector view of patchctl findings: active findings by severity, top vulnerabilities, coverage")
+            .option("--compare <snapshot>", "with --findings: what closed, what is still open and what is new since a patchctl findings --save snapshot"),
     )
         .addHelpText(
             "after",
@@ -74,16 +88,61 @@ export const reportCommand: CommandDefinition = (parent, cli) =>
                 }
                 const drillDown = Number(flags.drillDown) === 0 ? 0 : parsePositiveInt(flags.drillDown, "--drill-down", 1, 10_000);
                 const staleAfterDays = parsePositiveInt(flags.staleAfter, "--stale-after", 1, 365);
+                if (flags.compare !== undefined && !flags.findings) {
+                    throw new UsageError("--compare needs --findings");
+                }
+                // An unreadable snapshot is refused before any call.
+                const before = flags.compare !== undefined ? readSnapshot(flags.compare) : undefined;
                 const session = await cli.session(command);
                 const targets = targetsOf(flags);
+                const apiRate = parsePositiveInt(session.globals.apiRate, "--api-rate", 1, 1000);
                 const patches = new Map<string, DashboardPatch[]>();
+                const inspector = new Map<string, ScopeInspector>();
                 const outcomes = await session.inScopes(async (ssm, scope) => {
                     const nodes = await createCompliance({ ssm }).nodes(targets);
                     for (const node of worstFirst(nodes).slice(0, drillDown)) {
                         patches.set(`${scope.accountId ?? ""}/${scope.region}/${node.instanceId}`, await patchesOf(ssm, node.instanceId));
                     }
+                    if (flags.findings) {
+                        // A scope whose Inspector calls fail fails as a whole: never a fleet without findings.
+                        const clients = await findingsClients(ssm, apiRate);
+                        const [findings, coverage] = await Promise.all([listActiveFindings(clients.inspector, targets), scanCoverage(clients.inspector, targets)]);
+                        inspector.set(`${scope.accountId ?? ""}/${scope.region}`, { findings, coverage });
+                    }
                     return nodes;
                 });
+                let findings: DashboardFindings | undefined;
+                if (flags.findings) {
+                    const all = [...inspector.values()].flatMap((s) => s.findings);
+                    const counts = countSeverities(all);
+                    findings = {
+                        bySeverity: { CRITICAL: counts.critical, HIGH: counts.high, MEDIUM: counts.medium, LOW: counts.low, INFORMATIONAL: counts.informational, UNTRIAGED: counts.untriaged },
+                        topVulnerabilities: topVulnerabilities(all).map((v) => ({ id: v.vulnerability, title: v.title, severity: v.severity, instances: v.instances })),
+                        coverage: outcomes.flatMap((o) => {
+                            const s = inspector.get(`${o.scope.accountId ?? ""}/${o.scope.region}`);
+                            if (!s) return [];
+                            const notScanned = new Map(s.coverage.notScanned.map((r) => [r.instanceId, r]));
+                            return (o.value ?? []).map((node) => {
+                                const r = notScanned.get(node.instanceId);
+                                return r ? { instanceId: node.instanceId, scanned: false, reason: r.reason ?? "not covered by Inspector" } : { instanceId: node.instanceId, scanned: true };
+                            });
+                        }),
+                    };
+                    if (before) {
+                        const now = buildSnapshot(
+                            outcomes.map((o) => ({
+                                account: o.scope.accountId ?? null,
+                                region: o.scope.region,
+                                error: o.error !== undefined ? String(o.error) : undefined,
+                                findings: inspector.get(`${o.scope.accountId ?? ""}/${o.scope.region}`)?.findings,
+                            })),
+                            {},
+                            new Date(),
+                        );
+                        const c = compareSnapshots(before, now);
+                        findings.comparison = { snapshotAt: before.takenAt, closed: c.closed.map(ref), stillOpen: c.stillOpen.map(ref), new: c.new.map(ref) };
+                    }
+                }
                 const compliance = complianceReport(outcomes, { multi: session.multi, targets, hint: session.hint });
                 const json = compliance.report.json as unknown as ComplianceReportJson;
                 const data = dashboardDataFromCompliance(json, {
@@ -92,6 +151,7 @@ export const reportCommand: CommandDefinition = (parent, cli) =>
                     staleAfterDays,
                     patchesOf: (node) => patches.get(`${node.account ?? ""}/${node.region}/${node.instanceId}`),
                     targets: describeTargets(targets),
+                    findings,
                 });
                 const written: string[] = [];
                 if (flags.html !== undefined) {
