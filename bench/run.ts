@@ -6,12 +6,14 @@ import * as path from "path";
 import * as os from "os";
 import { DEFAULT_MAX_PARALLEL } from "../patchctl/aws/scopes";
 import { AccountsRow, benchAccounts, benchCompliance, ComplianceRow } from "./compliance";
+import { benchDashboard, dashboardTable } from "./dashboard";
+import { benchFindings, FINDINGS_BENCH_DEFAULTS, FindingsBenchResult } from "./findings";
 import { benchPlan, PlanRow } from "./plan";
 import { benchPolicy, PolicyRow } from "./policy";
 import { benchStartup, StartupRow } from "./startup";
 import { fmt } from "./stats";
 
-const SECTIONS = ["plan", "policy", "compliance", "accounts", "startup"] as const;
+const SECTIONS = ["plan", "policy", "compliance", "accounts", "startup", "findings", "dashboard"] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -92,6 +94,14 @@ function accountsTable(r: AccountsRow): string {
     );
 }
 
+function findingsTable(r: FindingsBenchResult): string {
+    const total = (calls: Record<string, number>) => Object.values(calls).reduce((a, b) => a + b, 0);
+    return table(
+        ["instances", "findings", "calls (lower bound)", "throttled", "wall ms", "throttle bound ms", "ratio"],
+        [[String(r.instances), String(r.findings), `${total(r.calls)} (${total(r.lowerBound)})`, String(r.throttled), r.ms.toFixed(0), String(r.boundMs), (r.ms / r.boundMs).toFixed(2)]],
+    );
+}
+
 function startupTable(rows: StartupRow[]): string {
     return table(
         ["what", "wall ms", "beyond node's own start"],
@@ -132,6 +142,10 @@ async function main() {
         ? await benchAccounts(opts.quick ? 8 : 100, 500, opts.runs, throttle, DEFAULT_MAX_PARALLEL, fs.mkdtempSync(path.join(os.tmpdir(), "patchctl-bench-")), log)
         : undefined;
     const startup = runs("startup") ? await benchStartup(opts.runs, log) : undefined;
+    const findings = runs("findings")
+        ? await benchFindings(opts.quick ? { ...FINDINGS_BENCH_DEFAULTS, instances: 1000, findings: 10_000 } : FINDINGS_BENCH_DEFAULTS, log)
+        : undefined;
+    const dashboard = runs("dashboard") ? await benchDashboard(opts.quick ? [1000] : [1000, 10000], opts.runs, log) : undefined;
     log("");
 
     const out = [
@@ -154,12 +168,21 @@ async function main() {
             "",
         ] : []),
         ...(startup ? ["4. Start-up: commands with plain node on the compiled build, and the policy pack up to GetAnalyzerInfo", startupTable(startup), ""] : []),
+        ...(findings ? [
+            `5. patchctl findings against the loopback endpoint (${FINDINGS_BENCH_DEFAULTS.rps} requests/s per operation, ${FINDINGS_BENCH_DEFAULTS.latencyMs} ms a request; one run)`,
+            findingsTable(findings),
+            "",
+        ] : []),
+        ...(dashboard ? ["6. patchctl report --html: generating the dashboard of N nodes", (() => {
+            const t = dashboardTable(dashboard);
+            return table(t.headers, t.rows);
+        })(), ""] : []),
     ].join("\n");
     process.stdout.write(out);
     const dir = path.join(__dirname, "results");
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, "latest.json");
-    const results = { started, runs: opts.runs, plan, policy, compliance: compliance && { settings: throttle, rows: compliance }, accounts, startup };
+    const results = { started, runs: opts.runs, plan, policy, compliance: compliance && { settings: throttle, rows: compliance }, accounts, startup, findings, dashboard };
     fs.writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
     process.stdout.write(`\nFigures written to ${path.relative(process.cwd(), file)}\n`);
 }
