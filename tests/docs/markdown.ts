@@ -120,12 +120,28 @@ export function mask(line: string): string {
 }
 
 /**
+ * Lines that account-Regions worked on in parallel print in the order they finish (`patchctl: sent
+ * ... command ... in account ...`): each run of them is compared as a set.
+ */
+function unordered(lines: string[]): string[] {
+    const out = [...lines];
+    const parallel = /^patchctl: sent \w+ command /;
+    for (let i = 0; i < out.length; ) {
+        let j = i;
+        while (j < out.length && parallel.test(out[j])) j++;
+        if (j - i > 1) out.splice(i, j - i, ...out.slice(i, j).sort());
+        i = Math.max(j, i + 1);
+    }
+    return out;
+}
+
+/**
  * Compares what a command printed with what the page shows. A shown line `...` stands for any
  * number of printed lines. Returns a description of the first difference, or undefined.
  */
 export function compareOutput(shown: string[], printed: string[]): string | undefined {
-    const want = shown.map(mask);
-    const got = printed.map(mask);
+    const want = unordered(shown.map(mask));
+    const got = unordered(printed.map(mask));
     const match = (w: number, g: number): boolean => {
         if (w === want.length) return g === got.length;
         if (want[w].trim() === "...") {
