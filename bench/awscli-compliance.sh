@@ -4,7 +4,7 @@
 # (the benchmark's loopback SSM); Region and credentials come from the environment.
 set -euo pipefail
 env_name=$1
-aws=${AWS_CLI:-/usr/bin/aws}
+aws=${AWS_CLI:-aws}
 endpoint=(--endpoint-url "$SSM_ENDPOINT")
 "$aws" ssm describe-instance-information "${endpoint[@]}" \
     --filters "Key=tag:Environment,Values=$env_name" \

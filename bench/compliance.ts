@@ -87,9 +87,13 @@ async function awsCliRun(nodes: number, s: ComplianceSettings, aws: string) {
     });
 }
 
-/** The Debian awscli package's binary, if installed. */
+/**
+ * The AWS CLI to compare with: $AWS_CLI, else whichever `aws` is on the PATH (Debian's awscli
+ * package, `apt-get install awscli`, or AWS's own installer), if any.
+ */
 export function findAwsCli(): string | undefined {
-    for (const candidate of ["/usr/bin/aws"]) {
+    const onPath = (process.env.PATH ?? "").split(path.delimiter).filter((dir) => dir !== "").map((dir) => path.join(dir, "aws"));
+    for (const candidate of [process.env.AWS_CLI, ...onPath].filter((c): c is string => c !== undefined && c !== "")) {
         if (fs.existsSync(candidate) && spawnSync(candidate, ["--version"], { encoding: "utf8" }).status === 0) return candidate;
     }
     return undefined;
