@@ -17,6 +17,7 @@ type Rule = { pattern: RegExp; run: "run" | "endpoint" | "env" } | { pattern: Re
 
 /** Every shell line of the pages must match one of these; the first match decides. */
 const RULES: Rule[] = [
+    { pattern: /^npm ci && npm run (-s )?plan\b/, run: "run" },
     { pattern: /^npm ci\b/, skip: "installs from the lock file: .ci/run does it before this test runs" },
     { pattern: /^npm test$/, skip: "the test command itself" },
     { pattern: /^npm run bench\b/, skip: "benchmarks take minutes; their figures are in the README" },
@@ -239,7 +240,8 @@ for (const page of PAGES) {
             if ("skip" in rule) return;
             if (rule.run === "endpoint") return walker.startEndpoint(command);
             if (rule.run === "env") return walker.exportLine(command);
-            const result = await walker.run(command);
+            // `npm ci && <command>`: the install is .ci/run's first step; the command after it runs here.
+            const result = await walker.run(command.replace(/^npm ci && /, ""));
             assert.equal(result.code, 0, `${page}: \`${command}\` exited ${result.code}:\n${result.output.join("\n")}`);
         }
 
