@@ -115,7 +115,9 @@ describe("coverage (pure)", () => {
         assert.strictEqual(verdicts[0].state, "covered");
     });
 
-    it("stays linear: 10,000 instances, each targeted by its own association by id, in well under the time a pairwise check takes", () => {
+    // Speed is measured by `npm run bench` (the policy section at 1,000 and 10,000 instances), not here:
+    // these check that the indexed matching is right at scale.
+    it("decides 10,000 instances, each targeted by its own association by id, among 1,000 other associations", () => {
         const n = 10_000;
         const members: Member[] = [];
         const associations = [];
@@ -125,12 +127,9 @@ describe("coverage (pure)", () => {
         }
         for (let i = 0; i < 1_000; i++) associations.push(association(`t-${i}`, [{ key: "tag:Name", values: [`other-${i}`] }]));
         members.push(member("stray", { Environment: "Sandbox" }));
-        const started = process.hrtime.bigint();
         const { verdicts } = assessCoverage(input(members, { associations }));
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
         assert.strictEqual(verdicts.filter((v) => v.state === "covered").length, n);
         assert.deepStrictEqual(verdicts.filter((v) => v.state !== "covered").map((v) => v.state), ["uncovered"]);
-        assert.ok(ms < 2_000, `took ${ms.toFixed(0)} ms`);
     });
 });
 
@@ -167,7 +166,7 @@ describe("reading a stack's launches (pure)", () => {
         return { type, name, urn: `urn:pulumi:s::p::${type}::${name}`, props, dependencies: deps, propertyDependencies, isType: () => false, asType: () => undefined } as unknown as PolicyResource;
     }
 
-    it("stays linear: 10,000 groups from 10,000 templates, 10,000 instances tagged by aws.ec2.Tag, each with its profile and role", () => {
+    it("decides 10,000 groups from 10,000 templates, 10,000 instances tagged by aws.ec2.Tag, each with its profile and role", () => {
         const n = 10_000;
         const resources: PolicyResource[] = [resource("aws:ssm/association:Association", "patch", { name: "AWS-RunPatchBaseline", targets: [{ key: "tag:Environment", values: ["Production"] }] })];
         for (let i = 0; i < n; i++) {
@@ -180,16 +179,13 @@ describe("reading a stack's launches (pure)", () => {
             const web = resource("aws:ec2/instance:Instance", `web-${i}`, { id, iamInstanceProfile: `profile-${i}` });
             resources.push(profile, lt, asg, web, resource("aws:ec2/tag:Tag", `env-${i}`, { resourceId: id, key: "Environment", value: i === 5 ? "Sandbox" : "Production" }));
         }
-        const started = process.hrtime.bigint();
         const stack = new StackIndex(resources);
         const launches = new Launches(stack);
         const iam = new IamIndex(stack);
         const lacking = launches.launchers.filter((l) => iam.profileVerdict(l.variants[0].profile).state !== "ok");
         const { input } = coverageInputOf(resources, { coveredEnvironments: [], tagKey: "Environment" }, stack, launches);
         const { verdicts } = assessCoverage(input);
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
         assert.deepStrictEqual(lacking.map((l) => l.name), []);
         assert.deepStrictEqual(verdicts.flatMap((v, i) => (v.state === "covered" ? [] : [input.members[i].name])), ["web-5"]);
-        assert.ok(ms < 5_000, `took ${ms.toFixed(0)} ms`);
     });
 });

@@ -302,15 +302,12 @@ describe("policy ec2-instance-patch-baseline (through the pack)", () => {
         });
     });
 
-    it("checks 10,000 instances in one stack quickly, reporting exactly the uncovered ones", async function () {
+    it("checks 10,000 instances in one stack, reporting exactly the uncovered ones (its speed: npm run bench)", async function () {
         this.timeout(120_000);
         const resources = syntheticFleet({ instances: 10_000, uncovered: 3 });
-        const started = Date.now();
         const diags = await analyze(resources);
-        const elapsed = Date.now() - started;
         const mandatory = of(diags, POLICY).filter((d) => d.enforcementLevel === "mandatory");
         assert.deepStrictEqual(mandatory.map((d) => d.urn?.split("::").pop()), ["sandbox-0", "sandbox-1", "sandbox-2"]);
         assert.deepStrictEqual(of(diags, "ec2-instance-environment-tag"), []);
-        assert.ok(elapsed < 60_000, `took ${elapsed} ms`);
     });
 });
