@@ -18,6 +18,7 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { countCalls, forScope, summarizeCalls } from "./calls";
 import type { FakeNode, FakePatch } from "./fakeSsm";
 import { INSPECTOR_ROUTES, inspectorOperation, type InspectorOperation } from "./fakeInspector";
 import { securityHubOperation, securityHubRoute, type SecurityHubOperation } from "./fakeSecurityHub";
@@ -211,30 +212,17 @@ export class FakeFindings {
 
     /** Requests of an operation, optionally only those with this outcome ("ok", "ThrottlingException", ...), account or Region. */
     count(operation?: string, filter: { outcome?: string; account?: string; region?: string } = {}): number {
-        return this.calls.filter(
-            (c) =>
-                (operation === undefined || c.operation === operation) &&
-                (filter.outcome === undefined || c.outcome === filter.outcome) &&
-                (filter.account === undefined || c.account === filter.account) &&
-                (filter.region === undefined || c.region === filter.region),
-        ).length;
+        return countCalls(this.calls, operation, filter);
     }
 
     /** Per-operation request counts ("ok" only unless `all`). */
     summary(all = false): Record<string, number> {
-        const counts: Record<string, number> = {};
-        for (const call of this.calls) {
-            if (all || call.outcome === "ok") {
-                counts[call.operation] = (counts[call.operation] ?? 0) + 1;
-            }
-        }
-        return counts;
+        return summarizeCalls(this.calls, all);
     }
 
     /** The data serving an account and Region. */
     data(account: string, region: string): FindingsData | undefined {
-        const d = this.options.data;
-        return d[`${account}/${region}`] ?? d[account] ?? d[region] ?? d["*"];
+        return forScope(this.options.data, account, region);
     }
 
     /**

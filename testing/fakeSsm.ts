@@ -15,6 +15,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { countCalls, forScope, summarizeCalls } from "./calls";
 
 export type FakeOperation =
     | "DescribeInstanceInformation"
@@ -305,32 +306,19 @@ export class FakeSsm {
         await new Promise<void>((resolve) => server.close(() => resolve()));
     }
 
-    /** Requests of an operation, optionally only those with this outcome ("ok", "ThrottlingException", ...) or account. */
+    /** Requests of an operation, optionally only those with this outcome ("ok", "ThrottlingException", ...), account or Region. */
     count(operation?: string, filter: { outcome?: string; account?: string; region?: string } = {}): number {
-        return this.calls.filter(
-            (c) =>
-                (operation === undefined || c.operation === operation) &&
-                (filter.outcome === undefined || c.outcome === filter.outcome) &&
-                (filter.account === undefined || c.account === filter.account) &&
-                (filter.region === undefined || c.region === filter.region),
-        ).length;
+        return countCalls(this.calls, operation, filter);
     }
 
     /** Per-operation request counts ("ok" only unless `all`). */
     summary(all = false): Record<string, number> {
-        const counts: Record<string, number> = {};
-        for (const call of this.calls) {
-            if (all || call.outcome === "ok") {
-                counts[call.operation] = (counts[call.operation] ?? 0) + 1;
-            }
-        }
-        return counts;
+        return summarizeCalls(this.calls, all);
     }
 
     /** The fleet serving an account and Region. */
     fleet(account: string, region: string): FakeFleet | undefined {
-        const f = this.options.fleets;
-        return f[`${account}/${region}`] ?? f[account] ?? f[region] ?? f["*"];
+        return forScope(this.options.fleets, account, region);
     }
 
     // ---- transport ---------------------------------------------------------------------------
