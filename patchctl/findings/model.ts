@@ -227,14 +227,8 @@ export function remedyOf(f: FindingRecord, node: NodePatches | undefined): Remed
     return "os-package-not-in-baseline";
 }
 
-export interface Unresolved {
-    vulnerability: string;
-    vulnerabilityId: string | null;
-    title: string;
-    severity: Severity;
-    instances: number;
-    findings: number;
-    fixAvailable: string | null;
+/** A vulnerability no missing or failed patch closes, and what it needs instead. */
+export interface Unresolved extends Vulnerability {
     remedy: Remedy;
     needs: string;
 }
