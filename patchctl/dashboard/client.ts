@@ -58,12 +58,16 @@ var classes = null;
 var sortCol = -1;
 var sortDir = 0;
 var timer = 0;
+var generation = 0;
 
 function fmt(n) { return String(n).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ","); }
 function settle(t0, attr, message) {
+  // Only the latest render may add its timing: an older one's callback must not overwrite it.
+  var mine = ++generation;
   out.textContent = message + ".";
   requestAnimationFrame(function () {
     setTimeout(function () {
+      if (mine !== generation) return;
       var ms = Math.round(performance.now() - t0);
       table.setAttribute(attr, String(ms));
       if (attr !== "data-ready-ms") out.textContent = message + " (" + fmt(ms) + " ms).";
@@ -123,6 +127,8 @@ function sortBy(col) {
   render(t0, "data-sort-ms", "Sorted by " + heads[col].textContent.trim() + ", " + (dir > 0 ? "ascending" : "descending"));
 }
 function filter() {
+  // A "change" runs at once with the inputs as they are: drop a debounced run still pending.
+  clearTimeout(timer);
   var t0 = performance.now();
   if (!texts) {
     texts = new Array(rows.length);

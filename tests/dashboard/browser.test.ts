@@ -388,6 +388,20 @@ describe("dashboard in a real browser (chromium, playwright-core)", function () 
             assert.equal(await s.page.locator("#node-paging").isVisible(), false, "no paging for 10 nodes");
         });
 
+        it("runs a filter once when a change overtakes the typing debounce, and keeps its timing on the count line", async () => {
+            // Typing arms a debounced filter; a "change" runs it at once. The debounced run must not
+            // follow and redo it (it once rewrote the count line without its timing, a CI flake).
+            await s.page.locator("#node-filter").fill("eu-west-1");
+            await s.page.evaluate("document.getElementById('nodes-table').removeAttribute('data-filter-ms')");
+            await s.page.locator("#node-status").dispatchEvent("change");
+            await s.page.locator("#nodes-table[data-filter-ms]").waitFor({ state: "attached" });
+            await s.page.evaluate("document.getElementById('nodes-table').removeAttribute('data-filter-ms')");
+            await s.page.waitForTimeout(500); // well past the 60 ms debounce
+            assert.equal(await s.page.locator("#nodes-table").getAttribute("data-filter-ms"), null, "filtered a second time");
+            assert.match((await s.page.locator("#node-count").textContent()) ?? "", /^4 of 10 nodes match; showing all \(\d+ ms\)\.$/);
+            assert.equal(await filterBy(s.page, ""), 10);
+        });
+
         it("opens a node's drill-down: its missing patches with classification, severity and CVE ids", async () => {
             await sortBy(s.page, "Critical");
             const first = s.page.locator("#nodes-table > tbody > tr").first();
