@@ -283,7 +283,7 @@ export function complianceReport(
     }
     if (nonCompliant.length > 0 && !ctx.multi) {
         const { scope, node } = nonCompliant[0];
-        notes.push(`Missing patches of one node: ${ctx.hint(["compliance", "--instance", node.instanceId, "--missing"], scope)}`);
+        messages.push(`patchctl: missing patches of one node: ${ctx.hint(["compliance", "--instance", node.instanceId, "--missing"], scope)}`);
     }
     return {
         report: {

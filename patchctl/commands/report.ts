@@ -165,12 +165,14 @@ export const reportCommand: CommandDefinition = (parent, cli) =>
                 // The report's own numbers on stdout, so a CI log shows them; the file holds the rest.
                 return session.print({
                     ...compliance,
+                    // The files hold every node; the one-node hint of the compliance table is not for them.
+                    messages: compliance.messages.filter((m) => !m.startsWith("patchctl: missing patches of one node")),
                     report: {
                         ...compliance.report,
                         json: { ...(compliance.report.json as Record<string, unknown>), command: "report", files: written },
                         columns: [],
                         rows: [],
-                        notes: [...(compliance.report.notes ?? []).filter((n) => !n.startsWith("Missing patches of one node")), `Wrote ${written.join(" and ")}.`],
+                        notes: [...(compliance.report.notes ?? []), `Wrote ${written.join(" and ")}.`],
                         emptyMessage: undefined,
                     },
                 });

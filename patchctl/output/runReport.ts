@@ -69,6 +69,12 @@ export function runReport(
     const commandsView = ok.length > 0 && ok.every((o) => o.value.state === "sent" || o.value.state === "interrupted" || o.value.invocations.length === 0);
     const sentOnly = ok.length > 0 && ok.every((o) => o.value.state === "sent" && !failedRun(o.value));
 
+    if (sentOnly) {
+        for (const o of ok) {
+            messages.push(`patchctl: not waiting; follow with: ${resume(o.scope, o.value.commands.map((c) => c.commandId))}`);
+        }
+    }
+
     const invocations = ok.flatMap((o) => o.value.invocations.map((inv) => ({ scope: o.scope, inv })));
     const commands = ok.flatMap((o) => o.value.commands.map((c) => ({ scope: o.scope, command: c, state: o.value.state })));
 
@@ -231,9 +237,7 @@ export function runReport(
                 csvColumns: scopeColumns({ multi: true }, ["commandId", "operation", "status", "targets", "sentTo", "error"].map((key) => ({ key, header: key }))),
                 rows,
                 json,
-                notes: sentOnly
-                    ? [`Not waiting. Follow with: ${ok.map((o) => resume(o.scope, o.value.commands.map((c) => c.commandId))).join(" ; ")}`]
-                    : notes,
+                notes: sentOnly ? [] : notes,
             },
             exitCode,
             messages,

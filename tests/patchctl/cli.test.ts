@@ -310,7 +310,7 @@ describe("patchctl CLI (subprocess)", function () {
     it("prints a hint that runs as printed: the missing patches of a non-compliant node", async () => {
         const report = await run(["compliance", "--env", "Development"], env);
         assert.equal(report.code, 0, report.stderr);
-        const hint = hintAfter("Missing patches of one node: ", report.stdout);
+        const hint = hintAfter("patchctl: missing patches of one node: ", report.stderr);
         assert.equal(hint, "patchctl compliance --instance i-0a000000000000000 --missing --region us-east-1");
         const missing = await run(hint.split(" ").slice(1), baseEnv({ AWS_REGION: undefined, PATCHCTL_ENDPOINT: env.PATCHCTL_ENDPOINT }));
         assert.equal(missing.code, 0, missing.stderr);
@@ -329,7 +329,7 @@ describe("patchctl CLI (subprocess)", function () {
 
         const report = await runShell("npx patchctl compliance --env Development", npmEnv, project);
         assert.equal(report.code, 0, report.stderr);
-        const hint = hintAfter("Missing patches of one node: ", report.stdout);
+        const hint = hintAfter("patchctl: missing patches of one node: ", report.stderr);
         assert.equal(hint, "npx patchctl compliance --instance i-0a000000000000000 --missing --region us-east-1");
 
         const missing = await runShell(hint, npmEnv, project);

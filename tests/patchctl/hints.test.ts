@@ -62,7 +62,8 @@ describe("patchctl hints", () => {
             writeFileSync(config, "[profile ops]\nregion = eu-west-1\n");
             const h = harness({ env: { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(tempDir(), "none") } });
             assert.equal(await main(argv("compliance", "--env", "Development", "--region", "eu-west-1", "--profile", "ops"), h.deps), 0, h.stderr.text);
-            assert.match(h.stdout.text, /\nMissing patches of one node: patchctl compliance --instance i-0a000000000000000 --missing --region eu-west-1 --profile ops\n$/);
+            assert.match(h.stderr.text, /^patchctl: missing patches of one node: patchctl compliance --instance i-0a000000000000000 --missing --region eu-west-1 --profile ops$/m);
+            assert.doesNotMatch(h.stdout.text, /missing patches of one node/i, "hints are not part of the report");
         });
 
         it("names the role of the report in the missing-patches hint, after npx", async () => {
@@ -71,8 +72,8 @@ describe("patchctl hints", () => {
             const args = ["compliance", "--env", "Development", "--region", "us-east-1", "--role-arn", "arn:aws:iam::222222222222:role/PatchOperator", "--external-id", "ops-2024"];
             assert.equal(await main(argv(...args), h.deps), 0, h.stderr.text);
             assert.match(
-                h.stdout.text,
-                /\nMissing patches of one node: npx patchctl compliance --instance i-0a000000000000000 --missing --region us-east-1 --role-arn arn:aws:iam::222222222222:role\/PatchOperator --external-id ops-2024\n$/,
+                h.stderr.text,
+                /^patchctl: missing patches of one node: npx patchctl compliance --instance i-0a000000000000000 --missing --region us-east-1 --role-arn arn:aws:iam::222222222222:role\/PatchOperator --external-id ops-2024$/m,
             );
         });
 
@@ -80,7 +81,8 @@ describe("patchctl hints", () => {
             ssmMock.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND, Status: "Pending", TargetCount: 3 } });
             const h = harness({ env: { npm_command: "exec", npm_lifecycle_script: "'patchctl'" } });
             assert.equal(await main(argv("scan", "--env", "Development", "--region", "us-east-1", "--no-wait"), h.deps), 0, h.stderr.text);
-            assert.match(h.stdout.text, new RegExp(`\\nNot waiting\\. Follow with: npx patchctl watch ${COMMAND} --region us-east-1\\n$`));
+            assert.match(h.stderr.text, new RegExp(`^patchctl: not waiting; follow with: npx patchctl watch ${COMMAND} --region us-east-1$`, "m"));
+            assert.doesNotMatch(h.stdout.text, /follow with/i, "hints are not part of the report");
         });
 
         it("says how to see one execution's nodes, with the Region", async () => {
@@ -88,7 +90,7 @@ describe("patchctl hints", () => {
             ssmMock.on(DescribeAssociationExecutionsCommand).resolves({ AssociationExecutions: [{ ExecutionId: COMMAND, Status: "Success" }] });
             const h = harness();
             assert.equal(await main(argv("policy", "history", "p", "--region", "us-east-1"), h.deps), 0, h.stderr.text);
-            assert.match(h.stdout.text, new RegExp(`\\nPer-node results of one execution: patchctl policy history p --execution ${COMMAND} --region us-east-1\\n$`));
+            assert.match(h.stderr.text, new RegExp(`^patchctl: per-node results of one execution: patchctl policy history p --execution ${COMMAND} --region us-east-1$`, "m"));
         });
     });
 });

@@ -189,7 +189,10 @@ describe("patchctl main (in process, aws-sdk-client-mock)", () => {
         });
         const gated = harness();
         assert.equal(await main(argv("compliance", "--env", "Development", "--region", "us-east-1", "--fail-on", "security"), gated.deps), 1);
-        assert.deepEqual(gated.stderr.lines(), [`patchctl: --fail-on security: 1 of 2 nodes fail: ${id(0)}`]);
+        assert.deepEqual(gated.stderr.lines(), [
+            `patchctl: --fail-on security: 1 of 2 nodes fail: ${id(0)}`,
+            `patchctl: missing patches of one node: patchctl compliance --instance ${id(0)} --missing --region us-east-1`,
+        ]);
         const critical = harness();
         assert.equal(await main(argv("compliance", "--env", "Development", "--region", "us-east-1", "--fail-on", "critical"), critical.deps), 0);
         const plain = harness();

@@ -145,11 +145,13 @@ export function historyReport(policy: string, outcomes: Array<ScopeOutcome<Execu
             ].map((key) => ({ key, header: key }))),
             rows,
             json: { command: "policy history", policy, executions: rows, errors: errors.json, exitCode },
-            notes: executions.length > 0 ? [`Per-node results of one execution: ${ctx.hint(["policy", "history", policy, "--execution", executions[0].e.executionId], executions[0].scope)}`] : [],
             emptyMessage: outcomes.some((o) => o.error === undefined) ? "No executions yet." : "No history: the calls failed (see stderr).",
         },
         exitCode,
-        messages: errors.messages,
+        messages: [
+            ...errors.messages,
+            ...(executions.length > 0 ? [`patchctl: per-node results of one execution: ${ctx.hint(["policy", "history", policy, "--execution", executions[0].e.executionId], executions[0].scope)}`] : []),
+        ],
     };
 }
 
