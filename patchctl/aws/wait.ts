@@ -5,7 +5,7 @@ import { isAbortError } from "../output/errors";
 import { sleep } from "./concurrency";
 
 export interface WaitSettings {
-    /** Time between polls. */
+    /** Time between polls, once the first short ones (see pollDelay) have passed. */
     intervalMs: number;
     /** Give up waiting after this long (the work keeps running on AWS). */
     timeoutMs: number;
@@ -62,8 +62,20 @@ export function withDeadline<T>(work: Promise<T>, ms: number, signal: AbortSigna
 
 export type WaitState = "done" | "timeout" | "interrupted";
 
+/** The first wait of a poll loop; each next one doubles, up to the interval. */
+export const FIRST_POLL_MS = 1000;
+
 /**
- * Calls `check` every `intervalMs` (first after one interval when `delayFirst`) until it reports
+ * The wait before poll `n` (0-based): 1 s, 2 s, 4 s, then every `intervalMs` (never more than it).
+ * A short command (a scan of a few nodes) is seen ending in seconds, and a long one costs a poll
+ * every interval, as the AWS CLI's `aws ssm wait command-executed` does (every 5 s).
+ */
+export function pollDelay(n: number, intervalMs: number): number {
+    return Math.min(intervalMs, FIRST_POLL_MS * 2 ** Math.min(n, 30));
+}
+
+/**
+ * Calls `check` after each pollDelay (at once first unless `delayFirst`) until it reports
  * done, the timeout passes or the signal aborts. A check still running at the timeout (a stalled
  * call) ends the wait with "timeout" too. Errors other than aborts propagate.
  */
@@ -75,6 +87,7 @@ export async function pollUntil<T>(
     const deadline = Date.now() + settings.timeoutMs;
     let last: T | undefined;
     let first = true;
+    let waits = 0;
     for (;;) {
         if (!first || delayFirst) {
             const remaining = deadline - Date.now();
@@ -82,7 +95,7 @@ export async function pollUntil<T>(
                 return { state: "timeout", value: last };
             }
             try {
-                await sleep(Math.min(settings.intervalMs, remaining), settings.signal);
+                await sleep(Math.min(pollDelay(waits++, settings.intervalMs), remaining), settings.signal);
             } catch (error) {
                 if (isAbortError(error)) {
                     return { state: "interrupted", value: last };

@@ -49,7 +49,7 @@ export function addWaitOptions(command: Command, noWait = true): Command {
     }
     return command
         .option("--timeout <duration>", "stop waiting after this long (e.g. 90s, 30m, 2h); the work keeps running on AWS", "30m")
-        .option("--interval <duration>", "time between status checks while waiting", "5s");
+        .option("--interval <duration>", "time between status checks while waiting (the first come after 1s, 2s and 4s)", "5s");
 }
 
 /** The targets of --env / --tag / --instance-ids. */

@@ -1,7 +1,8 @@
-/** patchctl's AWS plumbing: its one concurrency pool and pagination. */
+/** patchctl's AWS plumbing: its one concurrency pool, pagination and waiting. */
 import * as assert from "node:assert/strict";
 import { chunk, limiter, mapSettled } from "../../patchctl/aws/concurrency";
 import { collectPages } from "../../patchctl/aws/pagination";
+import { pollDelay, pollUntil } from "../../patchctl/aws/wait";
 
 async function* pagesOf<T>(pages: T[][], read: number[]): AsyncGenerator<{ Items: T[] }> {
     for (const [i, items] of pages.entries()) {
@@ -67,5 +68,29 @@ describe("patchctl pagination", () => {
         const items = await collectPages(pagesOf([["a", "b"], ["c", "d"], ["e"]], read), (page) => page.Items, { limit: 3 });
         assert.deepEqual(items, ["a", "b", "c"]);
         assert.deepEqual(read, [0, 1], "the third page is never asked for");
+    });
+});
+
+describe("patchctl waiting", () => {
+    it("polls after 1 s, 2 s, 4 s, then every interval, never more than the interval", () => {
+        assert.deepEqual([0, 1, 2, 3, 4, 10].map((n) => pollDelay(n, 5000)), [1000, 2000, 4000, 5000, 5000, 5000]);
+        assert.deepEqual([0, 1, 2].map((n) => pollDelay(n, 10)), [10, 10, 10], "a shorter --interval is kept from the start");
+        assert.equal(pollDelay(5000, 60_000), 60_000, "no overflow on a long wait");
+    });
+
+    it("sees a command that ends soon after it was sent without waiting a whole interval", async () => {
+        const at: number[] = [];
+        const result = await pollUntil(
+            async () => {
+                at.push(Date.now());
+                return { done: at.length === 2, value: at.length };
+            },
+            { intervalMs: 600_000, timeoutMs: 1_200_000 },
+            false,
+        );
+        assert.deepEqual(result, { state: "done", value: 2 });
+        // The second check came after the first short wait (1 s), not after the 10-minute interval
+        // (which would have outlasted the test's own timeout).
+        assert.ok(at[1] - at[0] >= 990, `checked again after ${at[1] - at[0]} ms`);
     });
 });
