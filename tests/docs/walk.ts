@@ -1,4 +1,4 @@
-// Walks README.md and docs/ as a newcomer would: every shell line is run as printed (or is on the
+// The walk of README.md and docs/ as a newcomer would do it: every shell line is run as printed (or is on the
 // list below of lines that cannot run here, with the reason), and every transcript (`$ command`,
 // its output, `[exit N]`) is run against the loopback endpoint the README starts, in page order,
 // and must print what the page shows (times and ids masked).
@@ -11,7 +11,9 @@ import * as path from "path";
 import { codeBlocks, compareOutput, isTranscript, shellCommands, transcriptSteps } from "./markdown";
 
 const ROOT = path.join(__dirname, "..", "..");
-const PAGES = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+
+/** The pages walked: README.md (tests/docs/readme.test.ts) and every docs/*.md (tests/docs/pages.test.ts). */
+export const DOC_PAGES = fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`);
 
 type Rule = { pattern: RegExp; run: "run" | "endpoint" | "env" } | { pattern: RegExp; skip: string };
 
@@ -160,7 +162,7 @@ function screen(raw: string): string[] {
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 /**
- * `WALK_UPDATE=1 npx mocha ... tests/docs/walk.test.ts` writes what each transcript printed into
+ * `WALK_UPDATE=1 npx mocha ... tests/docs/readme.test.ts tests/docs/pages.test.ts` writes what each transcript printed into
  * its page (for the steps whose output no longer matches), to refresh samples after a change to
  * the output; review the diff before committing it.
  */
@@ -175,7 +177,8 @@ function rewriteStep(lines: string[], line: number, output: string[], code: numb
     lines.splice(line, end - line, ...output, `[exit ${code}]`, ...(trailingBlank ? [""] : []));
 }
 
-for (const page of PAGES) {
+/** Declares the walk of one page (a describe block with a step per line): README.md, or a docs/ page after the README's set-up. */
+export function walkPage(page: string): void {
     describe(`${page}, line by line`, function () {
         this.timeout(120_000);
         const blocks = codeBlocks(path.join(ROOT, page));
