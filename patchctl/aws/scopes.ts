@@ -11,11 +11,11 @@ import { mapSettled } from "./concurrency";
 /**
  * Account-Regions worked on at once with --accounts (--max-parallel). SSM's quotas are per account
  * and Region, so pairs side by side do not throttle each other: the bound is patchctl's own CPU.
- * Each SDK call costs patchctl about 4-5 ms of CPU (signing, middleware, parsing; measured with
- * `npm run bench -- --only accounts`), and a pair at the default --api-rate makes up to 20 calls a
- * second (10 listing pages and 10 patch-state calls), so 8 pairs keep one core about 70 % busy:
- * 100 pairs of 500 nodes report within 1.25x of ceil(100/8) pair-times, where 16 pairs would
- * saturate the core and finish no sooner. Each pair holds at most 5 calls in flight (40 sockets;
+ * Each SDK call costs patchctl a few ms of CPU (signing, middleware, parsing; profiled with
+ * `npm run bench -- --only accounts` and node --cpu-prof), and a pair at the default --api-rate
+ * makes up to 20 calls a second (10 listing pages and 10 patch-state calls): 100 pairs of 500 nodes
+ * report within 1.06x of ceil(100/8) pair-times, where 16 pairs saturate the core and finish no
+ * sooner. Each pair holds at most 5 calls in flight (40 sockets;
  * the pool allows 128) and one page of 50 nodes at a time, and roles are assumed once each.
  */
 export const DEFAULT_MAX_PARALLEL = 8;

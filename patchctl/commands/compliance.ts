@@ -111,7 +111,7 @@ export function createCompliance(clients: { ssm: SSMClient }) {
                     const state = states.get(node.instanceId);
                     return { ...node, state, status: complianceStatus(state) };
                 })
-                .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+                .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0)); // ids are ASCII: no locale rules needed
         },
 
         /** The missing patches of one node (DescribeInstancePatches, filter State=Missing, paginated). */
@@ -243,8 +243,10 @@ export function complianceReport(
         messages.push(`patchctl: --fail-on ${ctx.failOn}: an empty report fails the gate (pass --allow-empty to accept it)`);
     }
 
+    // One object literal per node, no spreads: at 50,000 nodes (--accounts) this ran for most of a second.
     const nodeFields = (scope: ResolvedScope, node: NodeCompliance): Record<string, string | number | Date | null> => ({
-        ...scopeFields(scope),
+        account: scope.accountId ?? null,
+        region: scope.region,
         instanceId: node.instanceId,
         name: node.name ?? null,
         platform: node.platform ?? null,
@@ -263,10 +265,11 @@ export function complianceReport(
         operation: node.state?.Operation ?? null,
         operationEndTime: node.state?.OperationEndTime ?? null,
         baselineId: node.state?.BaselineId ?? null,
+        error: null,
     });
     const failedScopes = outcomes.filter((o) => o.error !== undefined);
     const rows: Row[] = [
-        ...nodes.map(({ scope, node }) => ({ ...nodeFields(scope, node), error: null })),
+        ...nodes.map(({ scope, node }) => nodeFields(scope, node)),
         // A failed account-Region is a row of its own (status FAILED, the error) in every format.
         ...failedScopes.map((o) => ({ ...scopeFields(o.scope), status: "FAILED", error: describeError(o.error) })),
     ];
@@ -302,7 +305,7 @@ export function complianceReport(
             ]),
             csvColumns: scopeColumns({ multi: true }, [
                 ...Object.keys(nodeFields({ region: "" }, { instanceId: "", status: "NO_DATA" }))
-                    .filter((key) => key !== "account" && key !== "region")
+                    .filter((key) => key !== "account" && key !== "region" && key !== "error")
                     .map((key) => ({ key, header: key })),
                 { key: "error", header: "error" },
             ]),

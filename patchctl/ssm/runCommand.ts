@@ -526,6 +526,6 @@ export async function runToCompletion(ssm: SSMClient, commands: CommandInfo[], w
             inv.patchState = state;
         }
     }
-    invocations.sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+    invocations.sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0)); // ids are ASCII: no locale rules needed
     return { state: waited.state, commands: waited.commands, invocations, ...(patchStatesError !== undefined ? { patchStatesError } : {}) };
 }
