@@ -52,9 +52,9 @@ export function addWaitOptions(command: Command, noWait = true): Command {
         .option("--interval <duration>", "time between status checks while waiting (the first come after 1s, 2s and 4s)", "5s");
 }
 
-/** The targets of --env / --tag / --instance-ids. */
-export function targetsOf(flags: TargetFlags): TargetSpec {
-    return parseTargets({ env: flags.env, tag: flags.tag, instanceIds: flags.instanceIds });
+/** The targets of --env / --tag / --instance-ids, to send a command to or to read reports of (see TargetOptions.use). */
+export function targetsOf(flags: TargetFlags, use: "send" | "read"): TargetSpec {
+    return parseTargets({ env: flags.env, tag: flags.tag, instanceIds: flags.instanceIds, use });
 }
 
 /** Run Command command ids and association execution ids. */

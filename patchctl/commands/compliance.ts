@@ -199,7 +199,7 @@ export const complianceCommand: CommandDefinition = (parent, cli) =>
                     const [outcome] = await session.inScopes((ssm) => createCompliance({ ssm }).missing(instanceId));
                     return session.print(missingReport(outcome, instanceId));
                 }
-                const targets = flags.instance !== undefined ? parseTargets({ instanceIds: [flags.instance] }) : targetsOf(flags);
+                const targets = flags.instance !== undefined ? parseTargets({ instanceIds: [flags.instance] }) : targetsOf(flags, "read");
                 const outcomes = await session.inScopes((ssm) => createCompliance({ ssm }).nodes(targets));
                 return session.print(complianceReport(outcomes, { multi: session.multi, targets, failOn: flags.failOn, allowEmpty: flags.allowEmpty, hint: session.hint }));
             }),

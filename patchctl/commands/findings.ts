@@ -114,7 +114,7 @@ ${EXIT_CODES_HELP}`,
         .action(
             cli.action(async (flags: FindingsFlags, command: Command) => {
                 const session = await cli.session(command);
-                const targets = targetsOf(flags);
+                const targets = targetsOf(flags, "read");
                 const top = parsePositiveInt(flags.top, "--top", 1, 1000);
                 if (flags.save !== undefined && flags.save === flags.compare) {
                     throw new UsageError("--save and --compare name the same file: the snapshot would be overwritten before it is compared");

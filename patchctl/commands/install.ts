@@ -76,7 +76,7 @@ export const installCommand: CommandDefinition = (parent, cli) =>
         .action(
             cli.action(async (flags: InstallFlags, command: Command) => {
                 const session = await cli.session(command);
-                const targets = targetsOf(flags);
+                const targets = targetsOf(flags, "send");
                 const reboot = rebootOption(flags.reboot);
                 if (!reboot) {
                     throw new UsageError(`--reboot '${flags.reboot}': expected if-needed or never`);

@@ -94,7 +94,7 @@ export const reportCommand: CommandDefinition = (parent, cli) =>
                 // An unreadable snapshot is refused before any call.
                 const before = flags.compare !== undefined ? readSnapshot(flags.compare) : undefined;
                 const session = await cli.session(command);
-                const targets = targetsOf(flags);
+                const targets = targetsOf(flags, "read");
                 const apiRate = parsePositiveInt(session.globals.apiRate, "--api-rate", 1, 1000);
                 const patches = new Map<string, DashboardPatch[]>();
                 const inspector = new Map<string, ScopeInspector>();

@@ -49,7 +49,7 @@ export const scanCommand: CommandDefinition = (parent, cli) =>
         .action(
             cli.action(async (flags: ScanFlags, command: Command) => {
                 const session = await cli.session(command);
-                const targets = targetsOf(flags);
+                const targets = targetsOf(flags, "send");
                 const input = { targets, maxConcurrency: parseMaxConcurrency(flags.concurrency), maxErrors: parseMaxErrors(flags.maxErrors), wait: flags.wait };
                 const wait = session.waitSettings(flags, "scan");
                 const outcomes = await session.interruptible((signal) =>

@@ -27,6 +27,13 @@ export interface TargetOptions {
     env?: string;
     tag?: string[];
     instanceIds?: string[];
+    /**
+     * What the targets are for: "send" (the default), tag Targets of SendCommand, whose keys must
+     * match SSM's target key pattern (no `+`, for example); or "read", tag filters of
+     * DescribeInstanceInformation and Inspector, which take any EC2 tag key of 1 to 128
+     * characters (EC2 allows `+` in tag keys), so a node tagged `Cost+Center` can be reported on.
+     */
+    use?: "send" | "read";
 }
 
 /** Validates the target flags and returns one TargetSpec. Throws UsageError with a one-line message. */
@@ -57,7 +64,7 @@ export function parseTargets(options: TargetOptions): TargetSpec {
         if (key === "" || key.length > TAG_KEY_MAX_LENGTH) {
             throw new UsageError(`${flag}: the tag key must be 1 to ${TAG_KEY_MAX_LENGTH} characters`);
         }
-        const keyProblem = tagTargetKeyProblem(key);
+        const keyProblem = options.use === "read" ? undefined : tagTargetKeyProblem(key);
         if (keyProblem !== undefined) {
             throw new UsageError(`${flag}: the tag key ${keyProblem}`);
         }

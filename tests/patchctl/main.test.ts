@@ -202,6 +202,19 @@ describe("patchctl main (in process, aws-sdk-client-mock)", () => {
         assert.equal(json.summary.nonCompliant, 1);
     });
 
+    it("reports on a tag key SSM cannot target but EC2 allows (+), which scan and install refuse", async () => {
+        // EC2 tag keys may hold + - = . _ : / @ (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Using_Tags.html);
+        // SendCommand's target keys may not hold +, DescribeInstanceInformation's tag filters may.
+        fleet(1);
+        ssmMock.on(DescribeInstancePatchStatesCommand).resolves({ InstancePatchStates: [] });
+        const h = harness();
+        assert.equal(await main(argv("compliance", "--tag", "Cost+Center=web", "--region", "us-east-1", "--json"), h.deps), 0, h.stderr.text);
+        assert.deepEqual(ssmMock.commandCalls(DescribeInstanceInformationCommand)[0].args[0].input.Filters, [{ Key: "tag:Cost+Center", Values: ["web"] }]);
+        const scan = harness();
+        assert.equal(await main(argv("scan", "--tag", "Cost+Center=web", "--region", "us-east-1"), scan.deps), 2);
+        assert.match(scan.stderr.text, /^patchctl: --tag 'Cost\+Center=web': the tag key may hold only letters, digits, spaces and _.:\/=-@ \(SSM's target key pattern\)/);
+    });
+
     const usage: Array<[string, string[], RegExp]> = [
         ["--json with --csv", ["compliance", "--env", "D", "--json", "--csv"], /--json and --csv cannot be used together/],
         ["an unknown option", ["scan", "--env", "D", "--frobnicate"], /unknown option '--frobnicate'/],

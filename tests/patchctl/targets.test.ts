@@ -26,6 +26,13 @@ describe("patchctl targeting", () => {
         assert.equal(describeTargets(spec), "tag Environment=Development and tag Team=payments|billing");
     });
 
+    it("takes a tag key with + for reading reports (EC2 allows it), not for sending a command (SSM's target keys do not)", () => {
+        const spec = parseTargets({ tag: ["Cost+Center=web"], use: "read" });
+        assert.deepEqual(instanceInformationFilters(spec as Extract<typeof spec, { kind: "tags" }>), [{ Key: "tag:Cost+Center", Values: ["web"] }]);
+        assert.throws(() => parseTargets({ tag: ["Cost+Center=web"] }), /SSM's target key pattern/);
+        assert.throws(() => parseTargets({ tag: [`${"k".repeat(129)}=v`], use: "read" }), /the tag key must be 1 to 128 characters/);
+    });
+
     it("sends 120 instance ids as 3 SendCommand batches of at most 50", () => {
         const ids = Array.from({ length: 120 }, (_, i) => id(i));
         const batches = sendCommandTargets(parseTargets({ instanceIds: [ids.slice(0, 70).join(","), ...ids.slice(70)] }));
