@@ -20,7 +20,7 @@ const TYPESCRIPT_ONLY = ["typescript", "ts-node", "@types/node"];
 /** Writes the compiled pack's PulumiPolicy.yaml and package.json beside the JavaScript tsc emitted. */
 export function layOutCompiledPack(source = POLICY_PACK_SOURCE_DIR, out = COMPILED_POLICY_PACK_DIR): void {
     const main = path.join(out, "index.js");
-    if (!fs.existsSync(main)) throw new Error(`${main} does not exist: compile the pack first (tsc -p tsconfig.build.json)`);
+    if (!fs.existsSync(main)) throw new Error(`${main} does not exist: compile the pack first (npm run build)`);
     fs.copyFileSync(path.join(source, "PulumiPolicy.yaml"), path.join(out, "PulumiPolicy.yaml"));
     const pkg = JSON.parse(fs.readFileSync(path.join(source, "package.json"), "utf8")) as Record<string, unknown> & { dependencies?: Record<string, string> };
     const dependencies = Object.fromEntries(Object.entries(pkg.dependencies ?? {}).filter(([name]) => !TYPESCRIPT_ONLY.includes(name)));
