@@ -59,7 +59,6 @@ export async function benchFindings(settings: FindingsBenchSettings = FINDINGS_B
     const F = active();
     const rps = Object.fromEntries(["DescribeInstanceInformation", "DescribeInstancePatchStates", "DescribeInstancePatches"].map((op) => [op, settings.rps]));
     const ssm = new FakeSsm({ fleets: { "*": fleet }, latencyMs: settings.latencyMs, rps });
-    await ssm.start();
     const mounted = await mountFindings(ssm, {
         data: { "*": data },
         latencyMs: settings.latencyMs,

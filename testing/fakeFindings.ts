@@ -16,9 +16,8 @@
  * are routed by path, so a server's listener can ask `handles(req)` and pass the rest on
  * (`listener(fallback)`).
  */
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { countCalls, forScope, summarizeCalls } from "./calls";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { forScope, LoopbackFake, TokenBuckets } from "./calls";
 import type { FakeNode, FakePatch } from "./fakeSsm";
 import { INSPECTOR_ROUTES, inspectorOperation, type InspectorOperation } from "./fakeInspector";
 import { securityHubOperation, securityHubRoute, type SecurityHubOperation } from "./fakeSecurityHub";
@@ -95,43 +94,19 @@ export function findingsRoute(method: string | undefined, url: string | undefine
     return hub ? { service: "securityhub", ...hub } : undefined;
 }
 
-export class FakeFindings {
-    readonly calls: FindingsCallRecord[] = [];
-    private server?: Server;
-    private readonly buckets = new Map<string, { tokens: number; at: number }>();
+export class FakeFindings extends LoopbackFake<FindingsCallRecord> {
+    private readonly buckets = new TokenBuckets();
     private readonly faultHits = new Map<FindingsFaultRule, number>();
     private sequence = 0;
     private readonly now: () => number;
 
-    constructor(readonly options: FakeFindingsOptions) {
+    /** `fallback` answers what is not Inspector's or Security Hub's (e.g. a FakeSsm's listener()). */
+    constructor(
+        readonly options: FakeFindingsOptions,
+        private readonly fallback?: RequestListener,
+    ) {
+        super();
         this.now = options.now ?? Date.now;
-    }
-
-    /** Starts listening on 127.0.0.1 (random port); resolves to the endpoint URL. */
-    async start(): Promise<string> {
-        const server = createServer(this.listener());
-        server.keepAliveTimeout = 2_000;
-        this.server = server;
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        return this.url;
-    }
-
-    get url(): string {
-        const address = this.server?.address() as AddressInfo | null;
-        if (!address) {
-            throw new Error("FakeFindings is not started");
-        }
-        return `http://127.0.0.1:${address.port}`;
-    }
-
-    async close(): Promise<void> {
-        const server = this.server;
-        if (!server) {
-            return;
-        }
-        this.server = undefined;
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
     }
 
     /** Whether `req` is for Inspector or Security Hub (by method and path; reads nothing). */
@@ -140,10 +115,11 @@ export class FakeFindings {
     }
 
     /**
-     * A request listener: Inspector and Security Hub requests are answered here, the rest go to
-     * `fallback` (e.g. the SSM fake's handler), or get 404 UnknownOperationException without one.
+     * The request listener: Inspector and Security Hub requests are answered here, the rest go to
+     * the fallback, or get 404 UnknownOperationException without one.
      */
-    listener(fallback?: RequestListener): RequestListener {
+    listener(): RequestListener {
+        const fallback = this.fallback;
         return (req, res) => {
             if (!this.handles(req) && fallback) {
                 fallback(req, res);
@@ -210,16 +186,6 @@ export class FakeFindings {
         }
     }
 
-    /** Requests of an operation, optionally only those with this outcome ("ok", "ThrottlingException", ...), account or Region. */
-    count(operation?: string, filter: { outcome?: string; account?: string; region?: string } = {}): number {
-        return countCalls(this.calls, operation, filter);
-    }
-
-    /** Per-operation request counts ("ok" only unless `all`). */
-    summary(all = false): Record<string, number> {
-        return summarizeCalls(this.calls, all);
-    }
-
     /** The data serving an account and Region. */
     data(account: string, region: string): FindingsData | undefined {
         return forScope(this.options.data, account, region);
@@ -280,16 +246,9 @@ export class FakeFindings {
             return;
         }
         const burst = this.options.burst?.[route.operation] ?? rps;
-        const key = `${account}/${region}/${route.operation}`;
-        const now = this.now();
-        const bucket = this.buckets.get(key) ?? { tokens: burst, at: now };
-        bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.at) / 1000) * rps);
-        bucket.at = now;
-        this.buckets.set(key, bucket);
-        if (bucket.tokens < 1) {
+        if (!this.buckets.take(`${account}/${region}/${route.operation}`, rps, burst, this.now())) {
             throw route.service === "inspector2" ? new FakeServiceError("ThrottlingException", "Rate exceeded", 429) : new FakeServiceError("TooManyRequestsException", "Too Many Requests", 429);
         }
-        bucket.tokens -= 1;
     }
 
     private recordAndSendError(res: ServerResponse, record: FindingsCallRecord, error: FakeServiceError): void {

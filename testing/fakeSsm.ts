@@ -13,9 +13,8 @@
  * (ThrottlingException when exceeded, per account and Region, like AWS), deterministic fault
  * injection (first N / every Nth call), how many polls a command or an association execution takes.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
-import { countCalls, forScope, summarizeCalls } from "./calls";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import { forScope, LoopbackFake, TokenBuckets } from "./calls";
 
 export type FakeOperation =
     | "DescribeInstanceInformation"
@@ -258,62 +257,28 @@ export function stateFromPatches(node: FakeNode, operation: "Scan" | "Install", 
     };
 }
 
-export class FakeSsm {
-    readonly calls: CallRecord[] = [];
-    private server?: Server;
+export class FakeSsm extends LoopbackFake<CallRecord> {
     private readonly commands = new Map<string, FakeCommand>();
-    private readonly buckets = new Map<string, { tokens: number; at: number }>();
+    private readonly buckets = new TokenBuckets();
     private readonly faultHits = new Map<FaultRule, number>();
     private sequence = 0;
     private idSequence = 0;
     private readonly now: () => number;
 
     constructor(readonly options: FakeSsmOptions) {
+        super();
         this.now = options.now ?? Date.now;
     }
 
-    /** Starts listening on 127.0.0.1 (random port); resolves to the endpoint URL. */
-    async start(): Promise<string> {
-        const server = createServer((req, res) => {
+    listener(): RequestListener {
+        return (req, res) => {
             this.handle(req, res).catch((error: unknown) => {
                 if (!res.headersSent) {
                     res.writeHead(500, { "content-type": "application/x-amz-json-1.1" });
                 }
                 res.end(JSON.stringify({ __type: "InternalServerError", message: String(error) }));
             });
-        });
-        server.keepAliveTimeout = 2_000;
-        this.server = server;
-        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-        return this.url;
-    }
-
-    get url(): string {
-        const address = this.server?.address() as AddressInfo | null;
-        if (!address) {
-            throw new Error("FakeSsm is not started");
-        }
-        return `http://127.0.0.1:${address.port}`;
-    }
-
-    async close(): Promise<void> {
-        const server = this.server;
-        if (!server) {
-            return;
-        }
-        this.server = undefined;
-        server.closeAllConnections();
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
-
-    /** Requests of an operation, optionally only those with this outcome ("ok", "ThrottlingException", ...), account or Region. */
-    count(operation?: string, filter: { outcome?: string; account?: string; region?: string } = {}): number {
-        return countCalls(this.calls, operation, filter);
-    }
-
-    /** Per-operation request counts ("ok" only unless `all`). */
-    summary(all = false): Record<string, number> {
-        return summarizeCalls(this.calls, all);
+        };
     }
 
     /** The fleet serving an account and Region. */
@@ -472,16 +437,9 @@ export class FakeSsm {
         if (!rps) {
             return;
         }
-        const key = `${account}/${region}/${operation}`;
-        const now = this.now();
-        const bucket = this.buckets.get(key) ?? { tokens: rps, at: now };
-        bucket.tokens = Math.min(rps, bucket.tokens + ((now - bucket.at) / 1000) * rps);
-        bucket.at = now;
-        this.buckets.set(key, bucket);
-        if (bucket.tokens < 1) {
+        if (!this.buckets.take(`${account}/${region}/${operation}`, rps, rps, this.now())) {
             throw new FakeError("ThrottlingException", "Rate exceeded");
         }
-        bucket.tokens -= 1;
     }
 
     // ---- STS ---------------------------------------------------------------------------------

@@ -22,17 +22,8 @@ export interface Endpoint {
 
 export async function startEndpoint(ssmOptions: FakeSsmOptions, findingsOptions: FakeFindingsOptions): Promise<Endpoint> {
     const ssm = new FakeSsm(ssmOptions);
-    await ssm.start();
     const mounted = await mountFindings(ssm, findingsOptions);
-    return {
-        ssm,
-        mounted,
-        url: mounted.url,
-        async close() {
-            await mounted.close();
-            await ssm.close();
-        },
-    };
+    return { ssm, mounted, url: mounted.url, close: mounted.close };
 }
 
 /** Runs patchctl in-process against `url`; resolves to its exit code and output. */

@@ -4,8 +4,6 @@
  * throttling, and findings that close when fakeSsm installs their patches.
  */
 import * as assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import {
     Inspector2Client,
     ListCoverageCommand,
@@ -558,28 +556,14 @@ describe("fake Inspector and Security Hub against the real SDK clients", functio
         });
     });
 
-    describe("mounting on another server", () => {
-        let server: Server | undefined;
-        afterEach(async () => {
-            const s = server;
-            server = undefined;
-            if (s) {
-                s.closeAllConnections();
-                await new Promise<void>((resolve) => s.close(() => resolve()));
-            }
-        });
-
-        it("answers Inspector and Security Hub paths and passes every other request on", async () => {
-            const findings = new FakeFindings({ data: { "*": findingsForFleet(workshop()) } });
-            const s = createServer(
-                findings.listener((req, res) => {
-                    res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
-                    res.end(JSON.stringify({ fallback: req.headers["x-amz-target"] }));
-                }),
-            );
-            server = s;
-            await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-            const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    describe("serving with another fake", () => {
+        it("answers Inspector and Security Hub paths and passes every other request to its fallback", async () => {
+            const findings = new FakeFindings({ data: { "*": findingsForFleet(workshop()) } }, (req, res) => {
+                res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+                res.end(JSON.stringify({ fallback: req.headers["x-amz-target"] }));
+            });
+            const url = await findings.start();
+            cleanups.push(() => findings.close());
 
             const ssmStyle = await fetch(url, { method: "POST", headers: { "x-amz-target": "AmazonSSM.DescribeInstanceInformation" }, body: "{}" });
             assert.deepEqual(await ssmStyle.json(), { fallback: "AmazonSSM.DescribeInstanceInformation" });
