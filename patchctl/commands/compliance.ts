@@ -14,7 +14,7 @@ import { addTargetOptions, EXIT_CODES_HELP, targetsOf, type TargetFlags } from "
 import type { CommandDefinition } from "../cli/session";
 import { describeError, EXIT_EMPTY, EXIT_FAILED, EXIT_OK, UsageError } from "../output/errors";
 import type { Row } from "../output/format";
-import { errorsOf, scopeColumns, scopeFields, scopeName, type CommandHint, type Outcome, type ReportContext } from "../output/report";
+import { byText, errorsOf, scopeColumns, scopeFields, scopeName, type CommandHint, type Outcome, type ReportContext } from "../output/report";
 import { listManagedNodes } from "../ssm/nodes";
 import { patchStateFetcher } from "../ssm/patchStates";
 import { describeTargets, parseTargets, targetsJson, type TargetSpec } from "../ssm/targets";
@@ -111,7 +111,7 @@ export function createCompliance(clients: { ssm: SSMClient }) {
                     const state = states.get(node.instanceId);
                     return { ...node, state, status: complianceStatus(state) };
                 })
-                .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0)); // ids are ASCII: no locale rules needed
+                .sort((a, b) => byText(a.instanceId, b.instanceId));
         },
 
         /** The missing patches of one node (DescribeInstancePatches, filter State=Missing, paginated). */
@@ -205,10 +205,13 @@ export const complianceCommand: CommandDefinition = (parent, cli) =>
             }),
         );
 
-/** Compliance of nodes, with the optional --fail-on gate; `hint` makes the line that lists one node's missing patches. */
+/**
+ * Compliance of nodes, with the optional --fail-on gate. `hint`, when given, makes the stderr line
+ * that shows how to list one non-compliant node's missing patches.
+ */
 export function complianceReport(
     outcomes: Array<ScopeOutcome<NodeCompliance[]>>,
-    ctx: ReportContext & { targets: TargetSpec; failOn?: FailOn; allowEmpty?: boolean; hint: CommandHint },
+    ctx: ReportContext & { targets: TargetSpec; failOn?: FailOn; allowEmpty?: boolean; hint?: CommandHint },
 ): Outcome {
     const errors = errorsOf(outcomes);
     const messages = [...errors.messages];
@@ -284,7 +287,7 @@ export function complianceReport(
     for (const o of failedScopes) {
         notes.push(`${ctx.multi ? `${scopeName(o.scope)}: ` : ""}FAILED, no nodes read: ${describeError(o.error)}`);
     }
-    if (nonCompliant.length > 0 && !ctx.multi) {
+    if (nonCompliant.length > 0 && !ctx.multi && ctx.hint) {
         const { scope, node } = nonCompliant[0];
         messages.push(`patchctl: missing patches of one node: ${ctx.hint(["compliance", "--instance", node.instanceId, "--missing"], scope)}`);
     }

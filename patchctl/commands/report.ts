@@ -143,7 +143,8 @@ export const reportCommand: CommandDefinition = (parent, cli) =>
                         findings.comparison = { snapshotAt: before.takenAt, closed: c.closed.map(ref), stillOpen: c.stillOpen.map(ref), new: c.new.map(ref) };
                     }
                 }
-                const compliance = complianceReport(outcomes, { multi: session.multi, targets, hint: session.hint });
+                // No one-node hint: the files written hold every node's missing patches.
+                const compliance = complianceReport(outcomes, { multi: session.multi, targets });
                 const json = compliance.report.json as unknown as ComplianceReportJson;
                 const data = dashboardDataFromCompliance(json, {
                     generatedAt: new Date(),
@@ -165,8 +166,6 @@ export const reportCommand: CommandDefinition = (parent, cli) =>
                 // The report's own numbers on stdout, so a CI log shows them; the file holds the rest.
                 return session.print({
                     ...compliance,
-                    // The files hold every node; the one-node hint of the compliance table is not for them.
-                    messages: compliance.messages.filter((m) => !m.startsWith("patchctl: missing patches of one node")),
                     report: {
                         ...compliance.report,
                         json: { ...(compliance.report.json as Record<string, unknown>), command: "report", files: written },

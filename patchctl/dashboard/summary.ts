@@ -4,6 +4,7 @@
  * non-compliance counts by severity, each node's last patch operation and its result, and the
  * Inspector findings view. Pure functions: no I/O, no clock (ages are measured from generatedAt).
  */
+import { byText } from "../output/report";
 import { DEFAULT_STALE_AFTER_DAYS, scopeKey, scopeLabel, type DashboardData, type DashboardNode, type DashboardScope, type FindingRef } from "./model";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -255,7 +256,6 @@ export function totalsOf(views: readonly NodeView[]): Totals {
     return t;
 }
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const byNode = (a: NodeView, b: NodeView) => byText(a.scope, b.scope) || byText(a.node.instanceId, b.node.instanceId);
 
 /** Worst first: most critical, then security, then missing non-compliant patches, then failed ones. */

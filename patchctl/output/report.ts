@@ -53,6 +53,14 @@ export function errorsOf<T>(outcomes: Array<ScopeOutcome<T>>): { json: Array<Rec
     };
 }
 
+/**
+ * Orders strings by code unit, the cheap comparison for ids and names that are ASCII (instance
+ * ids, CVE ids, Regions): no locale rules, which cost most of a sort at 50,000 nodes.
+ */
+export function byText(a: string, b: string): number {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
     const counts: Record<string, number> = {};
     for (const item of items) {

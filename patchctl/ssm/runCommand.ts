@@ -15,6 +15,7 @@ import { errorCode } from "../aws/resilience";
 import { ssmSdk } from "../aws/sdk";
 import { pollUntil, withDeadline, type WaitSettings, type WaitState } from "../aws/wait";
 import { describeError, isAbortError } from "../output/errors";
+import { byText } from "../output/report";
 import { outputDetail, patchPlugin } from "./patchOutput";
 import { patchStateFetcher } from "./patchStates";
 import { sendCommandTargets, type TargetSpec } from "./targets";
@@ -526,6 +527,6 @@ export async function runToCompletion(ssm: SSMClient, commands: CommandInfo[], w
             inv.patchState = state;
         }
     }
-    invocations.sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0)); // ids are ASCII: no locale rules needed
+    invocations.sort((a, b) => byText(a.instanceId, b.instanceId));
     return { state: waited.state, commands: waited.commands, invocations, ...(patchStatesError !== undefined ? { patchStatesError } : {}) };
 }

@@ -57,6 +57,8 @@ describe("patchctl report", function () {
         assert.match(h.stdout.text, new RegExp(`Wrote ${html.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")} and `));
         // DescribeInstancePatches for the 3 non-compliant nodes only.
         assert.equal(fake.count("DescribeInstancePatches"), 3);
+        // The files hold every node's missing patches: no hint to list one node's.
+        assert.equal(h.stderr.text, "");
     });
 
     it("shows a failed account as failed in the page and exits 1, never as an empty fleet", async () => {
