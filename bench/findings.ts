@@ -97,7 +97,6 @@ export async function benchFindings(settings: FindingsBenchSettings = FINDINGS_B
         return { instances: settings.instances, findings: summary.findings, calls, throttled, lowerBound, boundMs, ms };
     } finally {
         await mounted.close();
-        await ssm.close();
     }
 }
 

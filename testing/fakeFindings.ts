@@ -13,8 +13,8 @@
  * injection, and a record of every call.
  *
  * One loopback server can serve SSM and these services: SSM is POST / with X-Amz-Target, these
- * are routed by path, so a server's listener can ask `handles(req)` and pass the rest on
- * (`listener(fallback)`).
+ * are routed by path, so the findings fake answers its own paths and hands every other request to
+ * its fallback listener (a FakeSsm's, see mountFindings.ts).
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { forScope, LoopbackFake, TokenBuckets } from "./calls";
@@ -110,7 +110,7 @@ export class FakeFindings extends LoopbackFake<FindingsCallRecord> {
     }
 
     /** Whether `req` is for Inspector or Security Hub (by method and path; reads nothing). */
-    handles(req: IncomingMessage): boolean {
+    private handles(req: IncomingMessage): boolean {
         return findingsRoute(req.method, req.url) !== undefined;
     }
 

@@ -270,6 +270,7 @@ export class FakeSsm extends LoopbackFake<CallRecord> {
         this.now = options.now ?? Date.now;
     }
 
+    /** Answers SSM and STS requests (a fault or an unknown operation as AWS would answer it). */
     listener(): RequestListener {
         return (req, res) => {
             this.handle(req, res).catch((error: unknown) => {
