@@ -1,7 +1,7 @@
-// The walk of README.md and docs/ as a newcomer would do it: every shell line is run as printed (or is on the
-// list below of lines that cannot run here, with the reason), and every transcript (`$ command`,
-// its output, `[exit N]`) is run against the loopback endpoint the README starts, in page order,
-// and must print what the page shows (times and ids masked).
+// Walks a page (README.md, docs/*.md) as a newcomer would: every shell line is run as printed (or
+// is on the list below of lines that cannot run here, with the reason), and every transcript
+// (`$ command`, its output, `[exit N]`) is run against the loopback endpoint the README starts, in
+// page order, and must print what the page shows (times and ids masked).
 import { strict as assert } from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";

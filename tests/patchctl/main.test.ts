@@ -213,6 +213,10 @@ describe("patchctl main (in process, aws-sdk-client-mock)", () => {
         const scan = harness();
         assert.equal(await main(argv("scan", "--tag", "Cost+Center=web", "--region", "us-east-1"), scan.deps), 2);
         assert.match(scan.stderr.text, /^patchctl: --tag 'Cost\+Center=web': the tag key may hold only letters, digits, spaces and _.:\/=-@ \(SSM's target key pattern\)/);
+        const install = harness();
+        assert.equal(await main(argv("install", "--tag", "Cost+Center=web", "--region", "us-east-1", "--yes"), install.deps), 2);
+        assert.match(install.stderr.text, /^patchctl: --tag 'Cost\+Center=web': the tag key may hold only/);
+        assert.equal(ssmMock.commandCalls(SendCommandCommand).length, 0);
     });
 
     const usage: Array<[string, string[], RegExp]> = [
