@@ -1,5 +1,5 @@
 import * as path from "path";
-import { PATCH_COMPLIANCE_PACK_DIR, startPack } from "../plan/policy";
+import { PATCH_COMPLIANCE_PACK_DIR, PolicyDiagnostic, startPack } from "../plan/policy";
 import { layOutCompiledPack } from "../plan/policy/compiledPack";
 import { DIST, PROJECT_DIR } from "../plan/project";
 import { syntheticFleet } from "../testing/syntheticStacks";
@@ -9,6 +9,24 @@ import { Figure, figure } from "./stats";
 export const NOOP_PACK_SOURCE_DIR = path.join(PROJECT_DIR, "bench", "noop-pack");
 /** The no-op pack compiled by `npm run build`, laid out as a pack like the patch-compliance one: both start alike. */
 export const NOOP_PACK_DIR = path.join(PROJECT_DIR, DIST, "bench", "noop-pack");
+
+/** Instances no patching covers in each synthetic stack: the pack must report exactly these. */
+const UNCOVERED = 3;
+
+/**
+ * The bench is also the suite's check at scale (tests/policies/patchCoverage.test.ts runs 1,000
+ * instances): exactly the uncovered instances violate a mandatory policy, all of them
+ * ec2-instance-patch-baseline. Anything else fails the bench. Returns the mandatory count.
+ */
+function checkVerdicts(diagnostics: PolicyDiagnostic[], instances: number): number {
+    const mandatory = diagnostics.filter((d) => d.enforcementLevel === "mandatory");
+    const got = mandatory.map((d) => `${d.policy} ${d.urn?.split("::").pop()}`).sort();
+    const want = Array.from({ length: UNCOVERED }, (_, i) => `ec2-instance-patch-baseline sandbox-${i}`);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+        throw new Error(`policy: at ${instances} instances the pack reported ${JSON.stringify(got.slice(0, 10))}${got.length > 10 ? ` and ${got.length - 10} more` : ""}, expected ${JSON.stringify(want)}`);
+    }
+    return mandatory.length;
+}
 
 export interface PolicyRow {
     instances: number;
@@ -36,7 +54,7 @@ export async function benchPolicy(sizes: number[], runs: number, log: (s: string
     try {
         const rows: PolicyRow[] = [];
         for (const instances of sizes) {
-            const resources = syntheticFleet({ instances });
+            const resources = syntheticFleet({ instances, uncovered: UNCOVERED });
             const opts = { project: "fleet", stack: "bench" };
             // One untimed round each, so both packs have loaded and compiled what they run.
             await pack.analyze(resources, opts);
@@ -49,7 +67,7 @@ export async function benchPolicy(sizes: number[], runs: number, log: (s: string
                 let s = process.hrtime.bigint();
                 const diagnostics = await pack.analyze(resources, opts);
                 packMs.push(Number(process.hrtime.bigint() - s) / 1e6);
-                mandatory = diagnostics.filter((d) => d.enforcementLevel === "mandatory").length;
+                mandatory = checkVerdicts(diagnostics, instances);
                 s = process.hrtime.bigint();
                 await floor.analyze(resources, opts);
                 floorMs.push(Number(process.hrtime.bigint() - s) / 1e6);

@@ -1,13 +1,13 @@
 // Whether the compiled build (`npm run build`: dist/) is older than the sources it compiles. The
-// plan CLI and the policy pack it starts run from dist/, so an edit to a .ts file takes effect
-// only after a build; the build lays out the compiled pack last (dist/policies/package.json),
-// which dates it.
+// plan CLI, the policy pack it starts, bin/patchctl and the loopback endpoint run from dist/, so an
+// edit to a .ts file takes effect only after a build; the build lays out the compiled pack last
+// (dist/policies/package.json), which dates it.
 import * as fs from "fs";
 import * as path from "path";
 import { DIST, PROJECT_DIR } from "./project";
 
-/** What the plan and its pack run compiled: the program, its components, the plan and the pack. */
-const SOURCES = ["index.ts", "program", "components", "lib", "plan", "policies"];
+/** What runs compiled: the program, its components, the plan, the pack, patchctl and the loopback endpoint. */
+const SOURCES = ["index.ts", "program", "components", "lib", "plan", "policies", "patchctl", "testing"];
 
 function isSource(root: string, file: string): boolean {
     return file.endsWith(".ts") || path.basename(file) === "PulumiPolicy.yaml" || file === path.join(root, "policies", "package.json");

@@ -27,7 +27,7 @@ const RULES: Rule[] = [
     { pattern: /^pulumi\b/, skip: "needs the Pulumi CLI and an AWS account; the offline plan runs the same program and pack" },
     { pattern: /^cd policies && (npm install|pulumi)\b/, skip: "installs from the registry for the Pulumi CLI; tests/policies/package.test.ts checks its lock file" },
     { pattern: /^apt-get install\b/, skip: "installs a system package" },
-    { pattern: /serveSsm\.ts\b.*&$/, run: "endpoint" },
+    { pattern: /serveSsm\.js\b.*&$/, run: "endpoint" },
     { pattern: /^export \w+=/, run: "env" },
     { pattern: /^npm run (-s )?plan\b/, run: "run" },
     { pattern: /^(npx )?patchctl\b/, run: "run" },

@@ -1,8 +1,8 @@
 /** Shared test helpers for the patchctl suite. */
 import { EventEmitter } from "node:events";
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, resolve } from "node:path";
+import { join } from "node:path";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient, type AwsClientStub } from "aws-sdk-client-mock";
 import type { Prompter } from "../../patchctl/cli/prompt";
@@ -85,33 +85,5 @@ export function useTempDir(prefix: string): () => string {
     return () => (dir ??= mkdtempSync(join(tmpdir(), prefix)));
 }
 
-const ROOT = resolve(__dirname, "..", "..");
-
-/**
- * Throws unless the build (`npm run build`, which `npm test` runs first) is newer than every source
- * bin/patchctl runs: it runs the JavaScript in dist/, and a stale build would test old code. Every
- * build rewrites dist/.tsbuildinfo, also when nothing changed.
- */
-export function assertBuilt(): void {
-    const stamp = statSync(join(ROOT, "dist", ".tsbuildinfo"), { throwIfNoEntry: false }) ?? statSync(join(ROOT, "dist", "patchctl", "main.js"), { throwIfNoEntry: false });
-    if (!stamp) {
-        throw new Error("dist/ is missing: run `npm run build` first (npm test does)");
-    }
-    let newest = { file: "", mtimeMs: 0 };
-    const visit = (dir: string): void => {
-        for (const entry of readdirSync(dir, { withFileTypes: true })) {
-            const path = join(dir, entry.name);
-            if (entry.isDirectory()) {
-                visit(path);
-            } else if (entry.name.endsWith(".ts")) {
-                const { mtimeMs } = statSync(path);
-                if (mtimeMs > newest.mtimeMs) newest = { file: relative(ROOT, path), mtimeMs };
-            }
-        }
-    };
-    visit(join(ROOT, "patchctl"));
-    visit(join(ROOT, "lib"));
-    if (newest.mtimeMs > stamp.mtimeMs) {
-        throw new Error(`dist/ is older than ${newest.file}: run \`npm run build\` first (npm test does)`);
-    }
-}
+/** Throws unless the build (`npm run build`, which `npm test` runs first) is newer than every source: bin/patchctl runs dist/. */
+export { assertBuilt } from "../plan/helpers";

@@ -1,15 +1,17 @@
 /**
- * testing/serveSsm.ts, the loopback endpoint run as a process: it says why it stops, and it does not
- * outlive the npx (npm exec) that started it.
+ * testing/serveSsm.ts, the loopback endpoint run as a process (compiled, as the README starts it):
+ * it says why it stops, and it does not outlive the npx (npm exec) that started it.
  */
 import * as assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { request } from "node:http";
 import { resolve } from "node:path";
+import { assertBuilt } from "../plan/helpers";
 
 const ROOT = resolve(__dirname, "..", "..");
-const SERVE = "testing/serveSsm.ts";
+/** The compiled endpoint, as the README starts it (`npm test` builds dist/ first). */
+const SERVE = "dist/testing/serveSsm.js";
 
 interface Started {
     child: ChildProcess;
@@ -77,6 +79,7 @@ function alive(pid: number): boolean {
 
 describe("the loopback SSM endpoint process (testing/serveSsm.ts)", () => {
     let started: Started | undefined;
+    before(assertBuilt);
 
     afterEach(() => {
         // Only the endpoint this test started, by the pid it printed, and only if a test failed before it stopped.
@@ -92,14 +95,14 @@ describe("the loopback SSM endpoint process (testing/serveSsm.ts)", () => {
     });
 
     it("says on stderr that its --ttl ran out, and exits 0", async () => {
-        started = await start(process.execPath, ["-r", "ts-node/register/transpile-only", SERVE, "--ttl", "0.5"]);
+        started = await start(process.execPath, [SERVE, "--ttl", "0.5"]);
         const code = await within(started.closed, 30_000, "it did not stop");
         assert.equal(code, 0);
         assert.match(started.stderr(), new RegExp(`^serveSsm: the fake SSM endpoint ${started.url} stopped: --ttl 0\\.5 s ran out$`, "m"));
     });
 
     it("refuses a --ttl that is not a positive number of seconds", async () => {
-        const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", SERVE, "--ttl", "soon"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+        const child = spawn(process.execPath, [SERVE, "--ttl", "soon"], { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
         let stderr = "";
         child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
         const code = await within(new Promise((r) => child.on("close", r)), 30_000, "it did not exit");
@@ -109,7 +112,7 @@ describe("the loopback SSM endpoint process (testing/serveSsm.ts)", () => {
 
     for (const signal of ["SIGTERM", "SIGKILL"] as const) {
         it(`started through npm exec (npx), stops when npm is killed with ${signal}`, async () => {
-            started = await start("npm", ["exec", "--offline", "--", "ts-node", "--transpile-only", SERVE, "--ttl", "120"]);
+            started = await start("npm", ["exec", "--offline", "--", "node", SERVE, "--ttl", "120"]);
             assert.notEqual(started.pid, started.child.pid, "the endpoint runs in npm's child process, not in npm");
             assert.ok(await answers(started.url));
 

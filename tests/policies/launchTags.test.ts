@@ -298,10 +298,9 @@ describe("tags as AWS applies them (through the pack)", () => {
         assert.deepStrictEqual(diags.map((d) => `[${d.enforcementLevel}] ${d.policy}: ${d.detail}`), []);
     });
 
-    it("links each of 2,000 groups to its own template among 2,000 (the scale test of the reading is in coverage.test.ts)", async function () {
-        this.timeout(120_000);
+    it("links each of 200 groups to its own template among 200 (the scale test of the reading is in coverage.test.ts)", async () => {
         const b = patched();
-        for (let i = 0; i < 2_000; i++) {
+        for (let i = 0; i < 200; i++) {
             const lt = b.add(LAUNCH_TEMPLATE, `lt-${i}`, { name: `lt-${i}`, tagSpecifications: [{ resourceType: "instance", tags: { Environment: i === 7 ? "Sandbox" : "Production" } }] });
             groupFrom(b, `asg-${i}`, lt);
         }

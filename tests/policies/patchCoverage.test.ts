@@ -302,9 +302,9 @@ describe("policy ec2-instance-patch-baseline (through the pack)", () => {
         });
     });
 
-    it("checks 10,000 instances in one stack, reporting exactly the uncovered ones (its speed: npm run bench)", async function () {
-        this.timeout(120_000);
-        const resources = syntheticFleet({ instances: 10_000, uncovered: 3 });
+    // `npm run bench` runs the same check at 10,000 instances (it fails on any other verdict) and measures its speed.
+    it("checks 1,000 instances in one stack, reporting exactly the uncovered ones", async function () {
+        const resources = syntheticFleet({ instances: 1_000, uncovered: 3 });
         const diags = await analyze(resources);
         const mandatory = of(diags, POLICY).filter((d) => d.enforcementLevel === "mandatory");
         assert.deepStrictEqual(mandatory.map((d) => d.urn?.split("::").pop()), ["sandbox-0", "sandbox-1", "sandbox-2"]);
