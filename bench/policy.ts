@@ -14,7 +14,7 @@ export const NOOP_PACK_DIR = path.join(PROJECT_DIR, DIST, "bench", "noop-pack");
 const UNCOVERED = 3;
 
 /**
- * The bench is also the suite's check at scale (tests/policies/patchCoverage.test.ts runs 1,000
+ * The bench is also the suite's check at scale (tests/policies/pack/patchCoverage.ts runs 1,000
  * instances): exactly the uncovered instances violate a mandatory policy, all of them
  * ec2-instance-patch-baseline. Anything else fails the bench. Returns the mandatory count.
  */

@@ -1,6 +1,7 @@
 /**
  * The dashboard in a real browser: Debian's chromium (/usr/bin/chromium) driven by playwright-core.
- * Each launch gets a fresh --user-data-dir (removed afterwards) and the flags below. The generated
+ * One chromium for the file, launched with the flags below and a fresh --user-data-dir (Playwright
+ * makes it and removes it on close); each session is a new browser context in it. The generated
  * files are opened from disk (file://); every request the page makes is recorded and must be a
  * file: or data: URL; a console error or page error fails the test.
  *
@@ -15,7 +16,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { syntheticDashboardData } from "../../bench/dashboard";
 import { renderDashboardHtml } from "../../patchctl/dashboard/html";
 import type { DashboardData, DashboardNode } from "../../patchctl/dashboard/model";
@@ -248,23 +249,17 @@ interface Session {
     close(): Promise<void>;
 }
 
-/** A fresh chromium with a fresh --user-data-dir, removed on close. */
+/** The file's chromium, launched in the suite's `before`. */
+let browser: Browser | undefined;
+
+/** A fresh browser context (its own cookies, storage and cache) with one page. */
 async function launch(options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {}): Promise<Session> {
-    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "patchctl-chromium-"));
-    let context: BrowserContext;
-    try {
-        context = await chromium.launchPersistentContext(userDataDir, {
-            executablePath: CHROMIUM,
-            headless: true,
-            args: FLAGS,
-            viewport: options.viewport ?? { width: 1280, height: 900 },
-            javaScriptEnabled: options.javaScriptEnabled ?? true,
-        });
-    } catch (error) {
-        fs.rmSync(userDataDir, { recursive: true, force: true });
-        throw error;
-    }
-    const page = context.pages()[0] ?? (await context.newPage());
+    if (!browser) throw new Error("chromium was not launched");
+    const context = await browser.newContext({
+        viewport: options.viewport ?? { width: 1280, height: 900 },
+        javaScriptEnabled: options.javaScriptEnabled ?? true,
+    });
+    const page = await context.newPage();
     const requests: string[] = [];
     const problems: string[] = [];
     page.on("request", (r) => requests.push(r.url()));
@@ -279,7 +274,6 @@ async function launch(options: { javaScriptEnabled?: boolean; viewport?: { width
         problems,
         async close() {
             await context.close();
-            fs.rmSync(userDataDir, { recursive: true, force: true });
         },
     };
 }
@@ -303,6 +297,7 @@ describe("dashboard in a real browser (chromium, playwright-core)", function () 
             console.warn(`\n  NOTICE: ${notice}; SKIPPING the browser tests. Set PATCHCTL_BROWSER_TESTS=required to make this a failure.\n`);
             this.skip();
         }
+        browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
         fs.rmSync(OUTPUT, { recursive: true, force: true });
         fs.mkdirSync(OUTPUT, { recursive: true });
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "patchctl-dashboard-"));
@@ -310,7 +305,9 @@ describe("dashboard in a real browser (chromium, playwright-core)", function () 
         fs.writeFileSync(sampleFile, await renderDashboardHtml(sampleData()));
     });
 
-    after(() => {
+    after(async () => {
+        await browser?.close();
+        browser = undefined;
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../../plan/project";
@@ -12,35 +12,102 @@ const TIMEOUT_MS = 180_000;
 /** The warning the plan prints when a source is newer than the build: a file edited while the tests run. */
 const STALE_BUILD_WARNING = /^plan: warning: the build \(dist\/\) is older than .*\n/gm;
 
-function result(r: ReturnType<typeof spawnSync>) {
+interface Result {
+    code: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+function result(r: ReturnType<typeof spawnSync>): Result {
     if (r.error) throw r.error;
     return { code: r.status, stdout: String(r.stdout), stderr: String(r.stderr).replace(STALE_BUILD_WARNING, "") };
 }
 
-/** Runs what `npm run plan -- args` runs (node dist/plan/cli.js), from another folder than the project's. */
-function plan(args: string[]) {
+/** Runs what `npm run plan -- args` runs (node dist/plan/cli.js), from another folder than the project's: for the quick cases. */
+function plan(args: string[]): Result {
     return result(spawnSync(process.execPath, [path.join(ROOT, "dist", "plan", "cli.js"), ...args], { cwd: path.join(ROOT, ".."), encoding: "utf8", timeout: TIMEOUT_MS }));
 }
 
+/**
+ * The same, without blocking: a whole plan (the program, and the pack in a second process) takes
+ * seconds of CPU, so this file starts its plans together and the tests await them. At most
+ * `PLANS_AT_ONCE` run at a time.
+ */
+const PLANS_AT_ONCE = 3;
+let running = 0;
+const queue: (() => void)[] = [];
+
+async function planAsync(cmd: string, args: string[], cwd: string): Promise<Result> {
+    if (running >= PLANS_AT_ONCE) await new Promise<void>((resolve) => queue.push(resolve));
+    running++;
+    try {
+        return await new Promise<Result>((resolve, reject) => {
+            const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+            let stdout = "";
+            let stderr = "";
+            child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+            child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+            const timer = setTimeout(() => child.kill("SIGKILL"), TIMEOUT_MS);
+            child.on("error", reject);
+            child.on("close", (code) => {
+                clearTimeout(timer);
+                resolve({ code, stdout, stderr: stderr.replace(STALE_BUILD_WARNING, "") });
+            });
+        });
+    } finally {
+        running--;
+        queue.shift()?.();
+    }
+}
+
+/** `plan(args)`, started now and awaited later. */
+function startPlan(args: string[]): Promise<Result> {
+    return planAsync(process.execPath, [path.join(ROOT, "dist", "plan", "cli.js"), ...args], path.join(ROOT, ".."));
+}
+
 /** Runs `npm run -s plan -- args` itself, as a user pipes it (`| jq .`). */
-function npmPlan(args: string[]) {
+function startNpmPlan(args: string[]): Promise<Result> {
     const npmCli = process.env.npm_execpath;
     const [cmd, pre] = npmCli && /npm-cli\.js$/.test(npmCli) ? [process.execPath, [npmCli]] : ["npm", []];
-    return result(spawnSync(cmd, [...pre, "run", "-s", "plan", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: TIMEOUT_MS }));
+    return planAsync(cmd, [...pre, "run", "-s", "plan", "--", ...args], ROOT);
 }
 
 const devConfig = () => fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8");
 
 describe("npm run plan", function () {
     this.timeout(TIMEOUT_MS + 10_000);
+    /** The slow runs (each a whole plan, or the program's start), started together once the files they read exist. */
+    let runs: Record<"devJson" | "devTree" | "badConfig" | "canary" | "unpatchedTree" | "unpatchedJson" | "unpatchedCovered" | "typo", Promise<Result>>;
+    // Registered before the temp folder's own hooks, so it runs first: the folder goes only once
+    // every plan reading it has ended.
+    after(() => Promise.allSettled(Object.values(runs ?? {})));
     const tmp = useTempDir("plan-");
-    before(assertBuilt);
+    before(() => {
+        assertBuilt();
+        fs.writeFileSync(tmp("Pulumi.bad.yaml"), devConfig().replace("maxErrors: 50%", "maxErrors: lots"));
+        fs.writeFileSync(tmp("Pulumi.canary.yaml"), devConfig());
+        const unpatched = tmp("Pulumi.unpatched.yaml");
+        fs.writeFileSync(unpatched, devConfig().replace("  ssm-patching:patchPolicy:\n", "  ssm-patching:patchPolicy:\n    enabled: false\n"));
+        fs.writeFileSync(tmp("policy.json"), JSON.stringify({ "ec2-instance-patch-baseline": { coveredEnvironments: ["Development"] } }));
+        fs.writeFileSync(tmp("typo.json"), JSON.stringify({ "ec2-instance-patch-baselin": {} }));
+        runs = {
+            devJson: startNpmPlan(["--stack", "dev", "--json"]),
+            devTree: startPlan(["--stack", "dev"]),
+            badConfig: startPlan(["--stack", "bad", "--config-file", tmp("Pulumi.bad.yaml")]),
+            canary: startPlan(["--config-file", tmp("Pulumi.canary.yaml"), "--json", "--no-policy-pack"]),
+            unpatchedTree: startPlan(["--stack", "dev", "--config-file", unpatched]),
+            unpatchedJson: startPlan(["--stack", "dev", "--config-file", unpatched, "--json"]),
+            unpatchedCovered: startPlan(["--stack", "dev", "--config-file", unpatched, "--policy-config", tmp("policy.json")]),
+            typo: startPlan(["--stack", "dev", "--policy-config", tmp("typo.json")]),
+        };
+        // Each test awaits its own; none is left unobserved if a test before it fails.
+        for (const run of Object.values(runs)) run.catch(() => undefined);
+    });
 
     describe("the dev stack with --json, through the npm script", () => {
-        let r: ReturnType<typeof plan>;
-        before(function () {
-            this.timeout(TIMEOUT_MS + 10_000);
-            r = npmPlan(["--stack", "dev", "--json"]);
+        let r: Result;
+        before(async () => {
+            r = await runs.devJson;
         });
 
         it("prints one JSON document and nothing else, so it pipes into jq", () => {
@@ -69,18 +136,16 @@ describe("npm run plan", function () {
         });
     });
 
-    it("prints a preview-like tree by default", () => {
-        const r = plan(["--stack", "dev"]);
+    it("prints a preview-like tree by default", async () => {
+        const r = await runs.devTree;
         assert.equal(r.code, 0, r.stderr);
         assert.match(r.stdout, /├─ patching:ssm:PatchBaseline\s+dev-amazon-linux-2/);
         assert.match(r.stdout, /aws:ssm:Association\s+dev-policy-install\s+associationName=PatchPolicy-InstallPatches-patch-policy-workshop/);
         assert.match(r.stdout, /\+ \d+ to create/);
     });
 
-    it("exits 2 with one line naming the config key when the config is invalid", () => {
-        const file = tmp("Pulumi.bad.yaml");
-        fs.writeFileSync(file, devConfig().replace("maxErrors: 50%", "maxErrors: lots"));
-        const r = plan(["--stack", "bad", "--config-file", file]);
+    it("exits 2 with one line naming the config key when the config is invalid", async () => {
+        const r = await runs.badConfig;
         assert.equal(r.code, 2);
         assert.equal(r.stdout, "");
         const lines = r.stderr.trim().split("\n");
@@ -110,10 +175,8 @@ describe("npm run plan", function () {
     });
 
     describe("--config-file without --stack", () => {
-        it("names the stack after a Pulumi.<name>.yaml file", () => {
-            const file = tmp("Pulumi.canary.yaml");
-            fs.writeFileSync(file, devConfig());
-            const r = plan(["--config-file", file, "--json", "--no-policy-pack"]);
+        it("names the stack after a Pulumi.<name>.yaml file", async () => {
+            const r = await runs.canary;
             assert.equal(r.code, 0, r.stderr);
             const doc = JSON.parse(r.stdout);
             assert.equal(doc.stack, "canary");
@@ -137,21 +200,16 @@ describe("npm run plan", function () {
     });
 
     describe("with a fleet nobody patches", () => {
-        const file = () => tmp("Pulumi.unpatched.yaml");
-        before(() => {
-            fs.writeFileSync(file(), devConfig().replace("  ssm-patching:patchPolicy:\n", "  ssm-patching:patchPolicy:\n    enabled: false\n"));
-        });
-
-        it("exits 1 and lists each instance's mandatory violation as a preview does", () => {
-            const r = plan(["--stack", "dev", "--config-file", file()]);
+        it("exits 1 and lists each instance's mandatory violation as a preview does", async () => {
+            const r = await runs.unpatchedTree;
             assert.equal(r.code, 1, r.stderr);
             assert.match(r.stdout, /✗ patch-compliance@v0\.1\.0/);
             assert.match(r.stdout, /- \[mandatory\] {2}ec2-instance-patch-baseline {2}\(urn:pulumi:dev::ssm-patching::patching:demo:Fleet\$aws:ec2\/instance:Instance::dev-demo-0\)/);
             assert.match(r.stderr, /a mandatory policy of patch-compliance is violated/);
         });
 
-        it("puts the violations in --json as {policy, enforcementLevel, urn, message}", () => {
-            const r = plan(["--stack", "dev", "--config-file", file(), "--json"]);
+        it("puts the violations in --json as {policy, enforcementLevel, urn, message}", async () => {
+            const r = await runs.unpatchedJson;
             assert.equal(r.code, 1);
             const diags = JSON.parse(r.stdout).policy.diagnostics.filter((d: { policy: string }) => d.policy === "ec2-instance-patch-baseline");
             assert.equal(diags.length, 2);
@@ -161,17 +219,13 @@ describe("npm run plan", function () {
             assert.doesNotMatch(diags[0].message, /^Checks whether/);
         });
 
-        it("passes when --policy-config says another stack patches the environment", () => {
-            const cfg = tmp("policy.json");
-            fs.writeFileSync(cfg, JSON.stringify({ "ec2-instance-patch-baseline": { coveredEnvironments: ["Development"] } }));
-            const r = plan(["--stack", "dev", "--config-file", file(), "--policy-config", cfg]);
+        it("passes when --policy-config says another stack patches the environment", async () => {
+            const r = await runs.unpatchedCovered;
             assert.equal(r.code, 0, r.stderr);
         });
 
-        it("exits 2 naming the policy when the policy config has a typo", () => {
-            const cfg = tmp("typo.json");
-            fs.writeFileSync(cfg, JSON.stringify({ "ec2-instance-patch-baselin": {} }));
-            const r = plan(["--stack", "dev", "--policy-config", cfg]);
+        it("exits 2 naming the policy when the policy config has a typo", async () => {
+            const r = await runs.typo;
             assert.equal(r.code, 2);
             assert.equal(r.stderr.trim().split("\n").length, 1);
             assert.match(r.stderr, /invalid policy config: .*typo\.json: ec2-instance-patch-baselin: no such policy/);

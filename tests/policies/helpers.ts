@@ -1,5 +1,5 @@
-// Shared by the policy tests: the real pack (compiled by `npm run build`), started once per test
-// file, driven over gRPC.
+// Shared by the policy tests: the real pack (compiled by `npm run build`), started once for the
+// suites of pack.test.ts, driven over gRPC.
 import * as assert from "assert";
 import { AnalyzeOptions, AnalyzedResource, PATCH_COMPLIANCE_PACK_DIR, PolicyDiagnostic, RunningPack, startPack } from "../../plan/policy";
 import { assertBuilt } from "../plan/helpers";
@@ -7,12 +7,15 @@ import { assertBuilt } from "../plan/helpers";
 /** The unknown-string sentinel the engine sends for values unknown during a preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** Analyzes resources with a running pack: ConfigureStack, Configure, Analyze for each, AnalyzeStack. */
+export type Analyze = (resources: AnalyzedResource[], opts?: AnalyzeOptions) => Promise<PolicyDiagnostic[]>;
+
 /**
  * Starts the patch-compliance pack in a `before` hook of the calling suite and closes it in
  * `after`; returns a function that analyzes resources with it. The pack is the compiled one in
  * dist/policies; a build older than the sources fails the suite rather than test old code.
  */
-export function usePack(): (resources: AnalyzedResource[], opts?: AnalyzeOptions) => Promise<PolicyDiagnostic[]> {
+export function usePack(): Analyze {
     let pack: RunningPack | undefined;
     before(async function () {
         this.timeout(90_000);
