@@ -77,7 +77,7 @@ const devConfig = () => fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf
 describe("npm run plan", function () {
     this.timeout(TIMEOUT_MS + 10_000);
     /** The slow runs (each a whole plan, or the program's start), started together once the files they read exist. */
-    let runs: Record<"devJson" | "devTree" | "badConfig" | "canary" | "unpatchedTree" | "unpatchedJson" | "unpatchedCovered" | "typo", Promise<Result>>;
+    let runs: Record<"devJson" | "badConfig" | "canary" | "unpatchedTree" | "unpatchedJson" | "unpatchedCovered" | "typo", Promise<Result>>;
     // Registered before the temp folder's own hooks, so it runs first: the folder goes only once
     // every plan reading it has ended.
     after(() => Promise.allSettled(Object.values(runs ?? {})));
@@ -86,13 +86,13 @@ describe("npm run plan", function () {
         assertBuilt();
         fs.writeFileSync(tmp("Pulumi.bad.yaml"), devConfig().replace("maxErrors: 50%", "maxErrors: lots"));
         fs.writeFileSync(tmp("Pulumi.canary.yaml"), devConfig());
+        // The patch policy targets another environment than the fleet's: nothing patches the fleet.
         const unpatched = tmp("Pulumi.unpatched.yaml");
-        fs.writeFileSync(unpatched, devConfig().replace("  ssm-patching:patchPolicy:\n", "  ssm-patching:patchPolicy:\n    enabled: false\n"));
+        fs.writeFileSync(unpatched, devConfig().replace("    targets:\n      tags:\n        Environment: Development\n", "    targets:\n      tags:\n        Environment: Sandbox\n"));
         fs.writeFileSync(tmp("policy.json"), JSON.stringify({ "ec2-instance-patch-baseline": { coveredEnvironments: ["Development"] } }));
         fs.writeFileSync(tmp("typo.json"), JSON.stringify({ "ec2-instance-patch-baselin": {} }));
         runs = {
             devJson: startNpmPlan(["--stack", "dev", "--json"]),
-            devTree: startPlan(["--stack", "dev"]),
             badConfig: startPlan(["--stack", "bad", "--config-file", tmp("Pulumi.bad.yaml")]),
             canary: startPlan(["--config-file", tmp("Pulumi.canary.yaml"), "--json", "--no-policy-pack"]),
             unpatchedTree: startPlan(["--stack", "dev", "--config-file", unpatched]),
@@ -134,14 +134,6 @@ describe("npm run plan", function () {
             assert.equal(doc.policy.pack.name, "patch-compliance");
             assert.deepEqual(doc.policy.diagnostics.filter((d: { enforcementLevel: string }) => d.enforcementLevel === "mandatory"), []);
         });
-    });
-
-    it("prints a preview-like tree by default", async () => {
-        const r = await runs.devTree;
-        assert.equal(r.code, 0, r.stderr);
-        assert.match(r.stdout, /├─ patching:ssm:PatchBaseline\s+dev-amazon-linux-2/);
-        assert.match(r.stdout, /aws:ssm:Association\s+dev-policy-install\s+associationName=PatchPolicy-InstallPatches-patch-policy-workshop/);
-        assert.match(r.stdout, /\+ \d+ to create/);
     });
 
     it("exits 2 with one line naming the config key when the config is invalid", async () => {
@@ -199,10 +191,14 @@ describe("npm run plan", function () {
         });
     });
 
-    describe("with a fleet nobody patches", () => {
-        it("exits 1 and lists each instance's mandatory violation as a preview does", async () => {
+    // The dev stack's own tree, which passes, is the README's first command: tests/docs/readme.test.ts runs it.
+    describe("with a fleet nobody patches (the patch policy targets Environment=Sandbox)", () => {
+        it("prints a preview-like tree with each instance's mandatory violation, and exits 1", async () => {
             const r = await runs.unpatchedTree;
             assert.equal(r.code, 1, r.stderr);
+            assert.match(r.stdout, /├─ patching:ssm:PatchBaseline\s+dev-amazon-linux-2/);
+            assert.match(r.stdout, /aws:ssm:Association\s+dev-policy-install\s+associationName=PatchPolicy-InstallPatches-patch-policy-workshop/);
+            assert.match(r.stdout, /\+ \d+ to create/);
             assert.match(r.stdout, /✗ patch-compliance@v0\.1\.0/);
             assert.match(r.stdout, /- \[mandatory\] {2}ec2-instance-patch-baseline {2}\(urn:pulumi:dev::ssm-patching::patching:demo:Fleet\$aws:ec2\/instance:Instance::dev-demo-0\)/);
             assert.match(r.stderr, /a mandatory policy of patch-compliance is violated/);
