@@ -9,6 +9,12 @@ import { Command, CommanderError } from "commander";
 import type { PolicyDiagnostic, RunningPack } from "./policy";
 import { stackOfConfigFile } from "./stackFile";
 
+/** Where the CLI writes: the process's streams, or a test's. */
+export interface PlanIo {
+    stdout: { write(s: string): unknown };
+    stderr: { write(s: string): unknown };
+}
+
 interface CliOptions {
     stack: string;
     configFile?: string;
@@ -32,7 +38,10 @@ Exit status: 0 plan produced and no mandatory policy violated, 1 a mandatory pol
 /** Invalid arguments: one line on stderr, exit 2. */
 class UsageError extends Error {}
 
-function parseArgs(argv: string[]): CliOptions {
+/** --help was asked for and printed. */
+class HelpShown extends Error {}
+
+function parseArgs(argv: string[], io: PlanIo): CliOptions {
     const program = new Command("plan")
         .description("Show what the Pulumi program would create for a stack and check it with the patch-compliance policy pack, offline (Pulumi mocks; no AWS account or Pulumi CLI needed).")
         .option("-s, --stack <name>", `stack whose Pulumi.<stack>.yaml config to use (default: "${DEFAULT_STACK}"; see below with --config-file)`)
@@ -43,14 +52,15 @@ function parseArgs(argv: string[]): CliOptions {
         .option("--debug", "print stack traces of errors")
         .addHelpText("after", EXIT_HELP)
         .exitOverride()
-        .configureOutput({ writeErr: () => undefined });
+        .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => undefined });
     try {
         program.parse(argv, { from: "user" });
     } catch (err) {
         if (err instanceof CommanderError) {
             // Commander has printed the help itself (--help); errors are ours to print, in one line.
-            if (err.exitCode === 0) process.exit(0);
-            throw new UsageError(err.message.replace(/^error: /, ""));
+            if (err.exitCode === 0) throw new HelpShown();
+            // One line, with commander's suggestion ("(Did you mean --stack?)") on it.
+            throw new UsageError(err.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " "));
         }
         throw err;
     }
@@ -81,12 +91,12 @@ function renderPolicies(pack: { name: string; version: string }, diagnostics: Po
     return lines;
 }
 
-async function run(opts: CliOptions): Promise<number> {
+async function run(opts: CliOptions, io: PlanIo): Promise<number> {
     // The plan runs compiled: an edit to the sources takes effect with the next build. Say so (on
     // stderr: --json stays one document on stdout) rather than plan old code in silence.
     const { staleBuild } = await import("./build");
     const stale = staleBuild();
-    if (stale) process.stderr.write(`plan: warning: ${stale} to plan with your changes\n`);
+    if (stale) io.stderr.write(`plan: warning: ${stale} to plan with your changes\n`);
     // The files first, with light modules: a wrong file name or a typo answers at once.
     const { loadStackConfigFile, projectName, StackFileError, stackConfigPath } = await import("./stackFile");
     const { loadPolicyConfigFile } = await import("./policy/config");
@@ -134,26 +144,26 @@ async function run(opts: CliOptions): Promise<number> {
                     },
                 } : {}),
             };
-            process.stdout.write(JSON.stringify(doc, null, 2) + "\n");
+            io.stdout.write(JSON.stringify(doc, null, 2) + "\n");
         } else {
             const { renderTree } = await import("./render");
             const count = plan.resources.length;
-            process.stdout.write(`Plan of stack ${plan.stack} (project ${plan.project}), computed offline with mocked provider answers:\n\n`);
-            process.stdout.write(renderTree(plan.resources).join("\n") + "\n\n");
-            if (policy) process.stdout.write(renderPolicies(policy.pack, policy.diagnostics).join("\n") + "\n\n");
-            process.stdout.write(`Resources:\n    + ${count} to create\n\nOutputs (ids and names are mocked):\n`);
-            process.stdout.write(JSON.stringify(plan.outputs, null, 2).split("\n").map((l) => `    ${l}`).join("\n") + "\n");
+            io.stdout.write(`Plan of stack ${plan.stack} (project ${plan.project}), computed offline with mocked provider answers:\n\n`);
+            io.stdout.write(renderTree(plan.resources).join("\n") + "\n\n");
+            if (policy) io.stdout.write(renderPolicies(policy.pack, policy.diagnostics).join("\n") + "\n\n");
+            io.stdout.write(`Resources:\n    + ${count} to create\n\nOutputs (ids and names are mocked):\n`);
+            io.stdout.write(JSON.stringify(plan.outputs, null, 2).split("\n").map((l) => `    ${l}`).join("\n") + "\n");
         }
         if (violated) {
-            process.stderr.write(`plan: a mandatory policy of ${policy!.pack.name} is violated; \`pulumi preview --policy-pack policies\` would fail\n`);
+            io.stderr.write(`plan: a mandatory policy of ${policy!.pack.name} is violated; \`pulumi preview --policy-pack policies\` would fail\n`);
             return 1;
         }
         return 0;
     } catch (err) {
         if (err instanceof ValidationError || err instanceof StackFileError || err instanceof PolicyConfigError) {
             const what = err instanceof ValidationError ? "stack config" : err instanceof PolicyConfigError ? "policy config" : "input";
-            process.stderr.write(`plan: invalid ${what}: ${err.message}\n`);
-            if (opts.debug) process.stderr.write(`${err.stack}\n`);
+            io.stderr.write(`plan: invalid ${what}: ${err.message}\n`);
+            if (opts.debug) io.stderr.write(`${err.stack}\n`);
             return 2;
         }
         throw err;
@@ -167,26 +177,30 @@ function exit(code: number): void {
     process.stdout.write("", () => process.exit(code));
 }
 
-async function main(): Promise<number> {
+/** The plan CLI: `argv` without node and the script; returns the exit status. */
+export async function planCli(argv: string[], io: PlanIo): Promise<number> {
     let opts: CliOptions;
     try {
-        opts = parseArgs(process.argv.slice(2));
+        opts = parseArgs(argv, io);
     } catch (err) {
+        if (err instanceof HelpShown) return 0;
         if (!(err instanceof UsageError)) throw err;
-        process.stderr.write(`plan: ${err.message}\n`);
+        io.stderr.write(`plan: ${err.message}\n`);
         return 2;
     }
-    return run(opts);
+    return run(opts, io);
 }
 
-// A reader that stops early (`plan --json | head`) is not an error.
-process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") process.exit(0);
-    throw err;
-});
+if (require.main === module) {
+    // A reader that stops early (`plan --json | head`) is not an error.
+    process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+        if (err.code === "EPIPE") process.exit(0);
+        throw err;
+    });
 
-main().then(exit, (err) => {
-    process.stderr.write(`plan: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (process.argv.includes("--debug")) process.stderr.write(`${(err as Error).stack}\n`);
-    exit(1);
-});
+    planCli(process.argv.slice(2), process).then(exit, (err) => {
+        process.stderr.write(`plan: ${err instanceof Error ? err.message : String(err)}\n`);
+        if (process.argv.includes("--debug")) process.stderr.write(`${(err as Error).stack}\n`);
+        exit(1);
+    });
+}
