@@ -4,7 +4,9 @@
 // plan that passes, 1 on a mandatory policy violation, 2 on invalid input.
 //
 // Only the argument parser is loaded up front: `--help` and argument errors answer at once, and the
-// program, the Pulumi runtime and the pack's driver load after.
+// program, the Pulumi runtime and the pack's driver load after. `planCli` is the whole CLI as a
+// function of its arguments and output streams (the tests run it in-process); started as a
+// program, this module runs it on the process's own.
 import { Command, CommanderError } from "commander";
 import type { PolicyDiagnostic, RunningPack } from "./policy";
 import { stackOfConfigFile } from "./stackFile";

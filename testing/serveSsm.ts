@@ -1,8 +1,8 @@
 /**
  * Starts the fake SSM endpoint (fakeSsm.ts) with the workshop's fleet, for trying patchctl without AWS:
  *
- *   node dist/testing/serveSsm.js [--ttl 600] &      (compiled by `npm run build`; or from the
- *                                                   sources: npx ts-node --transpile-only testing/serveSsm.ts)
+ *   node dist/testing/serveSsm.js [--ttl 600] &
+ *     (compiled by `npm run build`; from the sources: npx ts-node --transpile-only testing/serveSsm.ts)
  *   export PATCHCTL_ENDPOINT=http://127.0.0.1:<port> AWS_REGION=us-east-1 \
  *          AWS_ACCESS_KEY_ID=AKIDFAKE AWS_SECRET_ACCESS_KEY=fake
  *   npx patchctl compliance --env Development
@@ -12,10 +12,10 @@
  *
  * It prints its URL on stdout (and its pid on stderr), and stops, saying why on stderr, after --ttl
  * seconds (default 600), on SIGINT or SIGTERM, or when the process that started it goes away. The
- * last matters under npx (npm exec): npm runs `sh -c "<command>"`, so this node process is npm's grandchild,
- * and killing npm (even with SIGKILL, which npm cannot pass on) would leave sh and node running. So
- * it watches the processes above it, as they were when it started (on Linux, through /proc;
- * elsewhere its parent only), and stops once one of them has gone.
+ * last matters under npx (npm exec): npm runs `sh -c "<command>"`, so this node process is npm's
+ * grandchild, and killing npm (even with SIGKILL, which npm cannot pass on) would leave sh and node
+ * running. So it watches the processes above it, as they were when it started (on Linux, through
+ * /proc; elsewhere its parent only), and stops once one of them has gone.
  */
 import { readFileSync } from "node:fs";
 import { FakeSsm, makeFleet, type FakeAssociation, type FakeFleet } from "./fakeSsm";

@@ -8,7 +8,8 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { FakeSsm } from "../../testing/fakeSsm";
 import { workshopFleet } from "../../testing/serveSsm";
-import { assertBuilt, useTempDir } from "./helpers";
+import { assertBuilt } from "../plan/helpers";
+import { useTempDir } from "./helpers";
 
 const ROOT = resolve(__dirname, "..", "..");
 const BIN = join(ROOT, "bin", "patchctl");

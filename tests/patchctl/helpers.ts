@@ -84,6 +84,3 @@ export function useTempDir(prefix: string): () => string {
     });
     return () => (dir ??= mkdtempSync(join(tmpdir(), prefix)));
 }
-
-/** Throws unless the build (`npm run build`, which `npm test` runs first) is newer than every source: bin/patchctl runs dist/. */
-export { assertBuilt } from "../plan/helpers";

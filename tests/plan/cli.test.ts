@@ -71,7 +71,10 @@ const devConfig = () => fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf
 
 describe("npm run plan", function () {
     this.timeout(TIMEOUT_MS + 10_000);
-    /** The slow runs (each a whole plan, or the program's start), started together once the files they read exist. */
+    /**
+     * The slow runs (each a whole plan, or the program's start), started once the files they read
+     * exist: the npm script's process alongside the in-process plans, which run one after another.
+     */
     let runs: Record<"devJson" | "badConfig" | "canary" | "unpatchedTree" | "unpatchedJson" | "unpatchedCovered" | "typo", Promise<Result>>;
     // Registered before the temp folder's own hooks, so it runs first: the folder goes only once
     // every plan reading it has ended.
